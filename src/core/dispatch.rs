@@ -1,0 +1,62 @@
+//! A user callback that is due, as the core hands it to the embedder.
+
+use super::error::Code;
+use super::host::Host;
+
+/// Bytes read from a socket, lent to the read callback. The embedder returns the buffer with
+/// [`crate::core::event_loop::Loop::recycle_read_buffer`] so the next read reuses it.
+pub struct ReadChunk {
+    pub(crate) buf: Vec<u8>,
+    pub(crate) len: usize,
+}
+
+impl ReadChunk {
+    /// The bytes read.
+    pub fn data(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// What a read produced: data, or a negative code (`EOF` at end of stream).
+pub enum ReadResult {
+    /// Bytes read (never empty).
+    Data(ReadChunk),
+    /// End of stream (`EOF`) or an error.
+    Error(Code),
+}
+
+/// The next callback to run, with everything the embedder needs to make the call.
+pub enum Dispatch<H: Host> {
+    /// A connection is pending on a listener (`status` 0), or accepting failed.
+    Connection {
+        owner: H::Owner,
+        cb: H::ConnectionCb,
+        status: Code,
+    },
+    /// A connect completed (0), failed, or was cancelled.
+    Connect {
+        owner: H::Owner,
+        cb: H::ConnectCb,
+        status: Code,
+    },
+    /// A write completed (0), failed, or was cancelled.
+    Write {
+        owner: H::Owner,
+        cb: H::WriteCb,
+        status: Code,
+    },
+    /// A shutdown completed (0), failed, or was cancelled.
+    Shutdown {
+        owner: H::Owner,
+        cb: H::ShutdownCb,
+        status: Code,
+    },
+    /// Data, end of stream or a read error.
+    Read {
+        owner: H::Owner,
+        cb: H::ReadCb,
+        result: ReadResult,
+    },
+    /// The handle is closed; this is its last callback and the owner may be freed after it.
+    Close { owner: H::Owner, cb: H::CloseCb },
+}

@@ -1,0 +1,22 @@
+//! What the embedder (the C layer) stores with each handle and request.
+//!
+//! The core keeps these values opaque and hands them back in a [`crate::core::dispatch::Dispatch`]
+//! when the callback is due; only the embedder knows how to call them.
+
+/// The types an embedder attaches to handles and requests.
+pub trait Host {
+    /// Identifies a handle to the embedder (the C handle pointer).
+    type Owner: Copy;
+    /// The listen callback.
+    type ConnectionCb: Copy;
+    /// The connect callback.
+    type ConnectCb: Copy;
+    /// A write callback with its argument.
+    type WriteCb: Copy;
+    /// A shutdown callback (possibly none).
+    type ShutdownCb: Copy;
+    /// The read callback.
+    type ReadCb: Copy;
+    /// A close callback (possibly none).
+    type CloseCb: Copy;
+}

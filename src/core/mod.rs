@@ -1,0 +1,19 @@
+//! The safe core: no `unsafe`, no `extern "C"`, no calls into C.
+//!
+//! The loop never invokes a user callback itself: [`event_loop::Loop::next_dispatch`] hands the
+//! next callback to run to its caller (the FFI layer), which makes the call after the core's
+//! borrow has ended, so a callback may re-enter the loop freely.
+
+#![forbid(unsafe_code)]
+
+pub mod addr;
+pub mod dispatch;
+pub mod error;
+pub mod event_loop;
+pub mod handle_table;
+pub mod host;
+pub mod socket;
+pub mod tcp;
+pub mod tcp_io;
+pub mod tcp_ops;
+pub mod write_queue;

@@ -1,0 +1,198 @@
+//! Socket creation, options and the non-blocking system calls the TCP handle uses.
+
+use std::io::{self, IoSlice, Read};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
+
+use super::error::{self, Result, EAFNOSUPPORT, EINVAL};
+
+/// Most buffers one `writev` call takes (Linux `IOV_MAX`).
+pub const MAX_IOVECS: usize = 1024;
+
+/// The two address families a TCP handle can have.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Family {
+    /// IPv4 (`AF_INET`).
+    V4,
+    /// IPv6 (`AF_INET6`).
+    V6,
+}
+
+impl Family {
+    /// The family of a C `AF_*` value, if it is one of the two.
+    pub fn from_af(af: i32) -> Option<Family> {
+        match af {
+            libc::AF_INET => Some(Family::V4),
+            libc::AF_INET6 => Some(Family::V6),
+            _ => None,
+        }
+    }
+
+    /// The C `AF_*` value.
+    pub fn af(self) -> i32 {
+        match self {
+            Family::V4 => libc::AF_INET,
+            Family::V6 => libc::AF_INET6,
+        }
+    }
+
+    /// The family of an address.
+    pub fn of(addr: &SocketAddr) -> Family {
+        match addr {
+            SocketAddr::V4(_) => Family::V4,
+            SocketAddr::V6(_) => Family::V6,
+        }
+    }
+
+    fn domain(self) -> Domain {
+        match self {
+            Family::V4 => Domain::IPV4,
+            Family::V6 => Domain::IPV6,
+        }
+    }
+}
+
+/// Creates a non-blocking, close-on-exec TCP socket.
+pub fn new_tcp(family: Family) -> Result<Socket> {
+    let ty = Type::STREAM.nonblocking().cloexec();
+    error::sys(Socket::new(family.domain(), ty, Some(Protocol::TCP)))
+}
+
+/// Checks that `sock` is a TCP stream socket of a supported family and makes it non-blocking.
+pub fn adopt(sock: &Socket) -> Result<Family> {
+    let ty = error::sys(sock.r#type())?;
+    if ty != Type::STREAM {
+        return Err(EINVAL);
+    }
+    let domain = error::sys(sock.domain())?;
+    let family = if domain == Domain::IPV4 {
+        Family::V4
+    } else if domain == Domain::IPV6 {
+        Family::V6
+    } else {
+        return Err(EAFNOSUPPORT);
+    };
+    error::sys(sock.set_nonblocking(true))?;
+    Ok(family)
+}
+
+/// Accepts one connection as a non-blocking, close-on-exec socket.
+pub fn accept(listener: &Socket) -> io::Result<Socket> {
+    listener
+        .accept4(libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)
+        .map(|(s, _)| s)
+}
+
+/// Sends as much of `bufs` as the socket takes (at most [`MAX_IOVECS`] buffers), never raising
+/// SIGPIPE.
+pub fn send(sock: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    let bufs = &bufs[..bufs.len().min(MAX_IOVECS)];
+    loop {
+        match sock.send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Reads into `buf`, retrying on EINTR.
+pub fn recv(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        let mut reader = sock;
+        match reader.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Starts a non-blocking connect. `Ok(true)`: in progress or done, wait for writability;
+/// `Ok(false)`: refused at once (reported later through the callback).
+pub fn start_connect(sock: &Socket, addr: &SocketAddr) -> Result<bool> {
+    match sock.connect(&SockAddr::from(*addr)) {
+        Ok(()) => Ok(true),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(true),
+        Err(e) if e.raw_os_error() == Some(libc::ECONNREFUSED) => Ok(false),
+        Err(e) => Err(error::from_io(&e)),
+    }
+}
+
+/// The socket's pending error (SO_ERROR) as a code; 0 if none.
+pub fn pending_error(sock: &Socket) -> i32 {
+    match sock.take_error() {
+        Ok(None) => 0,
+        Ok(Some(e)) | Err(e) => error::from_io(&e),
+    }
+}
+
+/// Turns TCP keep-alive on with `delay` seconds of idle time before the first probe, or off.
+pub fn set_keepalive(sock: &Socket, delay: Option<u32>) -> Result<()> {
+    match delay {
+        None => error::sys(sock.set_keepalive(false)),
+        Some(secs) => {
+            let params = TcpKeepalive::new()
+                .with_time(Duration::from_secs(secs.into()))
+                .with_interval(Duration::from_secs(1))
+                .with_retries(10);
+            error::sys(sock.set_tcp_keepalive(&params))?;
+            error::sys(sock.set_keepalive(true))
+        }
+    }
+}
+
+/// Local or peer address of a socket as a std address.
+pub fn std_addr(addr: io::Result<SockAddr>) -> Result<SocketAddr> {
+    error::sys(addr)?.as_socket().ok_or(EINVAL)
+}
+
+/// How an attempt to send a whole write at once ended.
+#[derive(Debug)]
+pub enum SendOutcome {
+    /// Every byte was sent.
+    All,
+    /// The socket's buffer filled after this many bytes.
+    Blocked(usize),
+    /// The socket failed with this code.
+    Failed(i32),
+}
+
+/// Sends all of `bufs` if the socket takes it, in `writev` calls of at most [`MAX_IOVECS`]
+/// buffers.
+pub fn send_now(sock: &Socket, bufs: &[IoSlice<'_>]) -> SendOutcome {
+    let total: usize = bufs.iter().map(|b| b.len()).sum();
+    let mut sent = 0;
+    let mut window: Vec<IoSlice<'_>> = Vec::new();
+    while sent < total {
+        let slices: &[IoSlice<'_>] = if sent == 0 {
+            bufs
+        } else {
+            window.clear();
+            window.extend(remaining(bufs, sent).take(MAX_IOVECS));
+            &window
+        };
+        let offered: usize = slices.iter().take(MAX_IOVECS).map(|b| b.len()).sum();
+        match send(sock, slices) {
+            Ok(n) => {
+                sent += n;
+                if n < offered {
+                    return SendOutcome::Blocked(sent);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return SendOutcome::Blocked(sent),
+            Err(e) => return SendOutcome::Failed(error::from_io(&e)),
+        }
+    }
+    SendOutcome::All
+}
+
+/// The parts of `bufs` after the first `skip` bytes.
+fn remaining<'a>(bufs: &'a [IoSlice<'a>], mut skip: usize) -> impl Iterator<Item = IoSlice<'a>> {
+    bufs.iter().filter_map(move |b| {
+        let take = skip.min(b.len());
+        skip -= take;
+        let rest: &'a [u8] = &b[take..];
+        (!rest.is_empty()).then(|| IoSlice::new(rest))
+    })
+}

@@ -1,0 +1,243 @@
+//! Acting on readiness: finishing connects, flushing queued writes, reading, accepting.
+
+use std::fs::File;
+use std::io;
+
+use super::dispatch::{Dispatch, ReadChunk, ReadResult};
+use super::error::{self, Code, ECANCELED, EOF};
+use super::event_loop::{Completion, Loop, Work};
+use super::handle_table::HandleId;
+use super::host::Host;
+use super::socket;
+use super::tcp::State;
+use super::write_queue::Flush;
+
+/// Reads from one handle per wakeup before others get a turn.
+const READ_ROUNDS: u32 = 32;
+/// Accepts per wakeup when simultaneous accepts are on.
+const ACCEPT_ROUNDS: u32 = 1024;
+
+impl<H: Host> Loop<H> {
+    /// Acts on the readiness of `id`; returns the first callback that produced, if any.
+    /// `round` counts the reads/accepts already done for this handle in this wakeup.
+    pub(crate) fn process_io(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
+        let t = self.handles.get_mut(id)?;
+        if t.closing {
+            return None;
+        }
+        match t.state {
+            State::Idle => None,
+            State::Connecting => self.finish_connect(id, round),
+            State::Listening => self.accept_next(id, round),
+            State::Connected => {
+                if t.ready_write && !t.writes.is_empty() {
+                    self.flush(id);
+                }
+                self.read_next(id, round)
+            }
+        }
+    }
+
+    fn finish_connect(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
+        let t = self.handles.get_mut(id)?;
+        let status = match t.delayed_error.take() {
+            Some(code) => code,
+            None if t.ready_write || t.ready_read => socket::pending_error(t.sock.as_ref()?),
+            None => return None,
+        };
+        let cb = t.connect_cb.take()?;
+        let owner = t.owner;
+        self.requests -= 1;
+        if status == 0 {
+            t.state = State::Connected;
+            t.readable = true;
+            if t.writes.is_empty() {
+                self.maybe_finish_shutdown(id);
+            } else {
+                self.flush(id);
+            }
+            self.continuation = Some((id, round));
+        } else {
+            t.state = State::Idle;
+            self.fail_requests(id, ECANCELED);
+        }
+        self.refresh_active(id);
+        Some(Dispatch::Connect { owner, cb, status })
+    }
+
+    /// Sends queued writes; queues the callbacks of completed ones, then the shutdown if due.
+    pub(crate) fn flush(&mut self, id: HandleId) {
+        let Some(t) = self.handles.get_mut(id) else {
+            return;
+        };
+        let Some(sock) = t.sock.as_ref() else {
+            return;
+        };
+        let queue = &mut self.queue;
+        let mut completed = 0;
+        let outcome = t.writes.flush(sock, |cb| {
+            completed += 1;
+            queue.push_back(Work::Complete(id, Completion::Write(cb, 0)));
+        });
+        match outcome {
+            Flush::Drained => self.maybe_finish_shutdown(id),
+            Flush::Blocked => t.ready_write = false,
+            Flush::Failed(code) => {
+                t.write_failed = true;
+                self.fail_requests(id, code);
+            }
+        }
+    }
+
+    /// Completes every queued write and a pending shutdown with `code`, in order.
+    pub(crate) fn fail_requests(&mut self, id: HandleId, code: Code) {
+        let Some(t) = self.handles.get_mut(id) else {
+            return;
+        };
+        for cb in t.writes.take_all() {
+            self.queue
+                .push_back(Work::Complete(id, Completion::Write(cb, code)));
+        }
+        if let Some(cb) = t.shutdown_cb.take() {
+            self.queue
+                .push_back(Work::Complete(id, Completion::Shutdown(cb, code)));
+        }
+    }
+
+    /// Performs a requested shutdown once the write queue is empty and the socket connected.
+    pub(crate) fn maybe_finish_shutdown(&mut self, id: HandleId) {
+        let Some(t) = self.handles.get_mut(id) else {
+            return;
+        };
+        if t.state != State::Connected || !t.writes.is_empty() {
+            return;
+        }
+        let Some(cb) = t.shutdown_cb.take() else {
+            return;
+        };
+        let status = match t.sock.as_ref() {
+            Some(sock) => error::sys(sock.shutdown(std::net::Shutdown::Write))
+                .err()
+                .unwrap_or(0),
+            None => ECANCELED,
+        };
+        self.queue
+            .push_back(Work::Complete(id, Completion::Shutdown(cb, status)));
+    }
+
+    /// Arranges for `id` to be processed again: at once while under the per-wakeup limit,
+    /// else in the next iteration.
+    fn continue_later(&mut self, id: HandleId, round: u32, limit: u32) {
+        if round + 1 < limit {
+            self.continuation = Some((id, round + 1));
+        } else {
+            self.schedule_io(id);
+        }
+    }
+
+    fn read_next(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
+        let t = self.handles.get(id)?;
+        if !t.reading || !t.ready_read {
+            return None;
+        }
+        let mut buf = self.take_read_buffer();
+        let t = self.handles.get_mut(id)?;
+        let (sock, cb, owner) = (t.sock.as_ref()?, t.read_cb?, t.owner);
+        let code = match socket::recv(sock, &mut buf) {
+            Ok(0) => EOF,
+            Ok(len) => {
+                if len < buf.len() {
+                    t.ready_read = false;
+                }
+                let more = t.ready_read;
+                if more {
+                    self.continue_later(id, round, READ_ROUNDS);
+                }
+                return Some(Dispatch::Read {
+                    owner,
+                    cb,
+                    result: ReadResult::Data(ReadChunk { buf, len }),
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                t.ready_read = false;
+                self.return_read_buffer(buf);
+                return None;
+            }
+            Err(e) => error::from_io(&e),
+        };
+        t.reading = false;
+        t.readable = false;
+        self.return_read_buffer(buf);
+        self.refresh_active(id);
+        Some(Dispatch::Read {
+            owner,
+            cb,
+            result: ReadResult::Error(code),
+        })
+    }
+
+    fn accept_next(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
+        let t = self.handles.get_mut(id)?;
+        if t.accepted.is_some() || !t.ready_read {
+            return None;
+        }
+        let (sock, cb, owner) = (t.sock.as_ref()?, t.connection_cb?, t.owner);
+        match socket::accept(sock) {
+            Ok(conn) => {
+                t.accepted = Some(conn);
+                let limit = if t.simultaneous_accepts {
+                    ACCEPT_ROUNDS
+                } else {
+                    1
+                };
+                self.continue_later(id, round, limit);
+                Some(Dispatch::Connection {
+                    owner,
+                    cb,
+                    status: 0,
+                })
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                t.ready_read = false;
+                None
+            }
+            Err(e) => match e.raw_os_error() {
+                Some(libc::EMFILE | libc::ENFILE) if self.reserve_fd.is_some() => {
+                    self.shed_pending(id);
+                    None
+                }
+                Some(libc::ECONNABORTED | libc::EINTR | libc::EPROTO) => {
+                    self.continue_later(id, round, ACCEPT_ROUNDS);
+                    None
+                }
+                _ => {
+                    t.ready_read = false;
+                    Some(Dispatch::Connection {
+                        owner,
+                        cb,
+                        status: error::from_io(&e),
+                    })
+                }
+            },
+        }
+    }
+
+    /// Out of descriptors: frees the reserve descriptor, accepts and closes every pending
+    /// connection, then takes the reserve back, so the listener does not spin.
+    fn shed_pending(&mut self, id: HandleId) {
+        self.reserve_fd = None;
+        if let Some(t) = self.handles.get_mut(id) {
+            if let Some(sock) = t.sock.as_ref() {
+                while socket::accept(sock).is_ok() {}
+            }
+            t.ready_read = false;
+        }
+        self.reserve_fd = open_reserve();
+    }
+}
+
+/// Opens the spare descriptor kept for shedding connections on EMFILE.
+pub(crate) fn open_reserve() -> Option<File> {
+    File::open("/dev/null").ok()
+}

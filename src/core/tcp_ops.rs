@@ -1,0 +1,498 @@
+//! The TCP operations a user calls: create, bind, listen, accept, connect, open, read, write,
+//! shutdown, options and close. Callbacks are queued, never run from inside these calls.
+
+use std::io::IoSlice;
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+
+use mio::unix::SourceFd;
+use mio::Interest;
+use socket2::{SockAddr, Socket};
+
+use super::error::{
+    self, Code, Result, EAGAIN, EALREADY, EBADF, EBUSY, ECANCELED, EINVAL, EISCONN, ENOTCONN, EPIPE,
+};
+use super::event_loop::{Completion, Loop, Work};
+use super::handle_table::HandleId;
+use super::host::Host;
+use super::socket::{self, Family, SendOutcome};
+use super::tcp::{State, Tcp};
+use super::tcp_io::open_reserve;
+
+/// Bind flag: the IPv6 socket accepts IPv6 only (no dual stack).
+pub const TCP_IPV6ONLY: u32 = 1;
+/// The listen backlog used when the caller passes 0 or less.
+pub const DEFAULT_BACKLOG: i32 = 511;
+
+/// Which socket buffer an option call is about.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BufferKind {
+    /// SO_SNDBUF.
+    Send,
+    /// SO_RCVBUF.
+    Receive,
+}
+
+impl<H: Host> Loop<H> {
+    /// A live, not closing handle, or `EINVAL`.
+    fn tcp(&self, id: HandleId) -> Result<&Tcp<H>> {
+        match self.handles.get(id) {
+            Some(t) if !t.closing => Ok(t),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// A live, not closing handle, mutably, or `EINVAL`.
+    fn tcp_mut(&mut self, id: HandleId) -> Result<&mut Tcp<H>> {
+        match self.handles.get_mut(id) {
+            Some(t) if !t.closing => Ok(t),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// A live handle (closing or not), or `EINVAL`.
+    fn any_handle_mut(&mut self, id: HandleId) -> Result<&mut Tcp<H>> {
+        self.handles.get_mut(id).ok_or(EINVAL)
+    }
+
+    /// The socket of a live handle: `EINVAL` when closing, `EBADF` before it exists.
+    fn sock(&self, id: HandleId) -> Result<&Socket> {
+        self.tcp(id)?.sock.as_ref().ok_or(EBADF)
+    }
+
+    /// Creates a TCP handle; `af` is AF_UNSPEC (socket created later), AF_INET or AF_INET6.
+    pub fn tcp_new(&mut self, owner: H::Owner, af: i32) -> Result<HandleId> {
+        let mut tcp = Tcp::new(owner);
+        if af != libc::AF_UNSPEC {
+            let family = Family::from_af(af).ok_or(EINVAL)?;
+            tcp.sock = Some(socket::new_tcp(family)?);
+            tcp.family = Some(family);
+        }
+        Ok(self.handles.insert(tcp))
+    }
+
+    /// Ensures the handle has a socket of `family`: creates one, or checks the existing one.
+    fn ensure_socket(&mut self, id: HandleId, family: Family) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        match t.family {
+            Some(f) if f != family => Err(EINVAL),
+            Some(_) => Ok(()),
+            None => {
+                let sock = socket::new_tcp(family)?;
+                apply_options(&sock, t.nodelay, t.keepalive)?;
+                t.sock = Some(sock);
+                t.family = Some(family);
+                Ok(())
+            }
+        }
+    }
+
+    /// Registers the handle's socket with the poller (once), for both directions.
+    fn register(&mut self, id: HandleId) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        if t.registered {
+            return Ok(());
+        }
+        let fd = t.sock.as_ref().ok_or(EBADF)?.as_raw_fd();
+        t.ready_read = false;
+        t.ready_write = false;
+        error::sys(self.poll.registry().register(
+            &mut SourceFd(&fd),
+            id.token(),
+            Interest::READABLE | Interest::WRITABLE,
+        ))?;
+        self.handles.get_mut(id).ok_or(EINVAL)?.registered = true;
+        Ok(())
+    }
+
+    /// Binds to `addr` with SO_REUSEADDR; `flags` may hold [`TCP_IPV6ONLY`].
+    pub fn tcp_bind(&mut self, id: HandleId, addr: SocketAddr, flags: u32) -> Result<()> {
+        let family = Family::of(&addr);
+        if flags & !TCP_IPV6ONLY != 0 || (flags & TCP_IPV6ONLY != 0 && family != Family::V6) {
+            return Err(EINVAL);
+        }
+        if self.tcp(id)?.state != State::Idle {
+            return Err(EINVAL);
+        }
+        self.ensure_socket(id, family)?;
+        let sock = self.sock(id)?;
+        error::sys(sock.set_reuse_address(true))?;
+        if family == Family::V6 {
+            error::sys(sock.set_only_v6(flags & TCP_IPV6ONLY != 0))?;
+        }
+        error::sys(sock.bind(&SockAddr::from(addr)))
+    }
+
+    /// Starts listening; a handle with no socket is bound to 0.0.0.0 port 0 first.
+    pub fn tcp_listen(&mut self, id: HandleId, backlog: i32, cb: H::ConnectionCb) -> Result<()> {
+        let t = self.tcp(id)?;
+        if !matches!(t.state, State::Idle | State::Listening) {
+            return Err(EINVAL);
+        }
+        if t.sock.is_none() {
+            let any = SocketAddr::from(([0, 0, 0, 0], 0));
+            self.tcp_bind(id, any, 0)?;
+        }
+        let backlog = if backlog <= 0 {
+            DEFAULT_BACKLOG
+        } else {
+            backlog
+        };
+        error::sys(self.sock(id)?.listen(backlog))?;
+        if self.reserve_fd.is_none() {
+            self.reserve_fd = open_reserve();
+        }
+        self.register(id)?;
+        let t = self.tcp_mut(id)?;
+        t.state = State::Listening;
+        t.connection_cb = Some(cb);
+        let ready = t.ready_read;
+        self.refresh_active(id);
+        if ready {
+            self.schedule_io(id);
+        }
+        Ok(())
+    }
+
+    /// Moves the pending connection of `server` into `client` (a handle with no socket).
+    pub fn tcp_accept(&mut self, server: HandleId, client: HandleId) -> Result<()> {
+        let s = self.tcp(server)?;
+        if s.state != State::Listening {
+            return Err(EINVAL);
+        }
+        let c = self.tcp(client)?;
+        if self.tcp(server)?.accepted.is_none() {
+            return Err(EAGAIN);
+        }
+        if c.sock.is_some() || c.state != State::Idle {
+            return Err(EBUSY);
+        }
+        let sock = self.tcp_mut(server)?.accepted.take().ok_or(EAGAIN)?;
+        let family = match self.tcp(server)?.family {
+            Some(f) => f,
+            None => socket::adopt(&sock)?,
+        };
+        let c = self.tcp_mut(client)?;
+        apply_options(&sock, c.nodelay, c.keepalive)?;
+        c.sock = Some(sock);
+        c.family = Some(family);
+        c.state = State::Connected;
+        c.readable = true;
+        self.register(client)?;
+        if self.tcp(server)?.ready_read {
+            self.schedule_io(server);
+        }
+        Ok(())
+    }
+
+    /// Starts connecting to `addr`; the callback reports the outcome (refusal included).
+    pub fn tcp_connect(&mut self, id: HandleId, addr: SocketAddr, cb: H::ConnectCb) -> Result<()> {
+        match self.tcp(id)?.state {
+            State::Idle => {}
+            State::Connecting => return Err(EALREADY),
+            State::Connected => return Err(EISCONN),
+            State::Listening => return Err(EINVAL),
+        }
+        self.ensure_socket(id, Family::of(&addr))?;
+        let in_progress = socket::start_connect(self.sock(id)?, &addr)?;
+        if in_progress {
+            self.register(id)?;
+        }
+        let t = self.tcp_mut(id)?;
+        t.state = State::Connecting;
+        t.connect_cb = Some(cb);
+        if !in_progress {
+            t.delayed_error = Some(error::ECONNREFUSED);
+        }
+        self.requests += 1;
+        self.refresh_active(id);
+        if !in_progress {
+            self.schedule_io(id);
+        }
+        Ok(())
+    }
+
+    /// Adopts an existing socket. On failure the socket is handed back (the caller still owns
+    /// the descriptor).
+    pub fn tcp_open(
+        &mut self,
+        id: HandleId,
+        sock: Socket,
+    ) -> std::result::Result<(), (Code, Socket)> {
+        let checked = self.tcp(id).and_then(|t| {
+            if t.sock.is_some() {
+                return Err(EBUSY);
+            }
+            let family = socket::adopt(&sock)?;
+            apply_options(&sock, t.nodelay, t.keepalive)?;
+            Ok(family)
+        });
+        let family = match checked {
+            Ok(f) => f,
+            Err(code) => return Err((code, sock)),
+        };
+        let connected = sock.peer_addr().is_ok();
+        let t = match self.tcp_mut(id) {
+            Ok(t) => t,
+            Err(code) => return Err((code, sock)),
+        };
+        t.sock = Some(sock);
+        t.family = Some(family);
+        if connected {
+            t.state = State::Connected;
+            t.readable = true;
+            if let Err(code) = self.register(id) {
+                let t = self.handles.get_mut(id).expect("handle checked above");
+                t.state = State::Idle;
+                t.readable = false;
+                t.family = None;
+                return Err((code, t.sock.take().expect("socket stored above")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The local address.
+    pub fn tcp_getsockname(&self, id: HandleId) -> Result<SocketAddr> {
+        socket::std_addr(self.sock(id)?.local_addr())
+    }
+
+    /// The peer's address.
+    pub fn tcp_getpeername(&self, id: HandleId) -> Result<SocketAddr> {
+        socket::std_addr(self.sock(id)?.peer_addr())
+    }
+
+    /// Requests a shutdown of the write side after the queued writes.
+    pub fn tcp_shutdown(&mut self, id: HandleId, cb: H::ShutdownCb) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        if !t.is_writable() {
+            return Err(ENOTCONN);
+        }
+        t.write_shut = true;
+        t.shutdown_cb = Some(cb);
+        self.requests += 1;
+        self.maybe_finish_shutdown(id);
+        Ok(())
+    }
+
+    /// Writes `bufs`: sends what the socket takes now and copies the rest into the queue.
+    pub fn tcp_write(&mut self, id: HandleId, bufs: &[IoSlice<'_>], cb: H::WriteCb) -> Result<()> {
+        let Loop {
+            handles,
+            queue,
+            requests,
+            ..
+        } = self;
+        let t = match handles.get_mut(id) {
+            Some(t) if !t.closing => t,
+            _ => return Err(EINVAL),
+        };
+        let sock = t.sock.as_ref().ok_or(EBADF)?;
+        if !t.is_writable() {
+            return Err(EPIPE);
+        }
+        *requests += 1;
+        if t.state != State::Connected || !t.writes.is_empty() {
+            t.writes.push(bufs, 0, cb);
+            return Ok(());
+        }
+        let outcome = socket::send_now(sock, bufs);
+        match outcome {
+            SendOutcome::All => queue.push_back(Work::Complete(id, Completion::Write(cb, 0))),
+            SendOutcome::Blocked(sent) => {
+                t.ready_write = false;
+                t.writes.push(bufs, sent, cb);
+            }
+            SendOutcome::Failed(code) => {
+                t.write_failed = true;
+                queue.push_back(Work::Complete(id, Completion::Write(cb, code)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what the socket takes now without queueing; `EAGAIN` when nothing can be sent
+    /// or writes are queued or a connect is pending.
+    pub fn tcp_try_write(&mut self, id: HandleId, bufs: &[IoSlice<'_>]) -> Result<usize> {
+        let t = self.tcp(id)?;
+        let sock = t.sock.as_ref().ok_or(EBADF)?;
+        if !t.is_writable() {
+            return Err(EPIPE);
+        }
+        if t.state != State::Connected || !t.writes.is_empty() {
+            return Err(EAGAIN);
+        }
+        error::sys(socket::send(sock, bufs))
+    }
+
+    /// Starts delivering data to the read callback.
+    pub fn tcp_start_read(&mut self, id: HandleId, cb: H::ReadCb) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        if t.reading {
+            return Err(EALREADY);
+        }
+        if !t.is_readable() {
+            return Err(ENOTCONN);
+        }
+        t.reading = true;
+        t.read_cb = Some(cb);
+        let ready = t.ready_read;
+        self.refresh_active(id);
+        if ready {
+            self.schedule_io(id);
+        }
+        Ok(())
+    }
+
+    /// Stops delivering data; idempotent.
+    pub fn tcp_stop_read(&mut self, id: HandleId) -> Result<()> {
+        self.tcp_mut(id)?.reading = false;
+        self.refresh_active(id);
+        Ok(())
+    }
+
+    /// Sets TCP_NODELAY now, or when the socket appears.
+    pub fn tcp_nodelay(&mut self, id: HandleId, enable: bool) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        if let Some(sock) = t.sock.as_ref() {
+            error::sys(sock.set_tcp_nodelay(enable))?;
+        }
+        t.nodelay = enable;
+        Ok(())
+    }
+
+    /// Sets TCP keep-alive with `delay` seconds of idle time, now or when the socket appears.
+    pub fn tcp_keepalive(&mut self, id: HandleId, enable: bool, delay: u32) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        if enable && delay == 0 {
+            return Err(EINVAL);
+        }
+        let setting = enable.then_some(delay);
+        if let Some(sock) = t.sock.as_ref() {
+            socket::set_keepalive(sock, setting)?;
+        }
+        t.keepalive = setting;
+        Ok(())
+    }
+
+    /// Drain the backlog per wakeup (true) or accept one connection per iteration (false).
+    pub fn tcp_simultaneous_accepts(&mut self, id: HandleId, enable: bool) -> Result<()> {
+        self.tcp_mut(id)?.simultaneous_accepts = enable;
+        Ok(())
+    }
+
+    /// The socket's descriptor: `EBADF` before it exists or once closing.
+    pub fn tcp_fileno(&self, id: HandleId) -> Result<RawFd> {
+        match self.handles.get(id) {
+            Some(t) if !t.closing => t.sock.as_ref().map(|s| s.as_raw_fd()).ok_or(EBADF),
+            Some(_) => Err(EBADF),
+            None => Err(EINVAL),
+        }
+    }
+
+    /// Reads a socket buffer size, or sets it first when `set` is given (must be positive).
+    pub fn tcp_buffer_size(&self, id: HandleId, kind: BufferKind, set: Option<i32>) -> Result<i32> {
+        let sock = self.sock(id)?;
+        if let Some(size) = set {
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|&s| s > 0)
+                .ok_or(EINVAL)?;
+            error::sys(match kind {
+                BufferKind::Send => sock.set_send_buffer_size(size),
+                BufferKind::Receive => sock.set_recv_buffer_size(size),
+            })?;
+        }
+        let size = error::sys(match kind {
+            BufferKind::Send => sock.send_buffer_size(),
+            BufferKind::Receive => sock.recv_buffer_size(),
+        })?;
+        Ok(i32::try_from(size).unwrap_or(i32::MAX))
+    }
+
+    /// AF_INET or AF_INET6; `EBADF` before the socket exists.
+    pub fn tcp_family(&self, id: HandleId) -> Result<i32> {
+        self.tcp(id)?.family.map(Family::af).ok_or(EBADF)
+    }
+
+    /// Bytes accepted by writes and not yet sent.
+    pub fn tcp_write_queue_size(&self, id: HandleId) -> Result<usize> {
+        Ok(self.tcp(id)?.writes.size())
+    }
+
+    /// Whether the handle can still read.
+    pub fn tcp_readable(&self, id: HandleId) -> Result<bool> {
+        Ok(self.tcp(id)?.is_readable())
+    }
+
+    /// Whether the handle accepts writes.
+    pub fn tcp_writable(&self, id: HandleId) -> Result<bool> {
+        Ok(self.tcp(id)?.is_writable())
+    }
+
+    /// Closes the handle: stops all I/O, closes the socket now, and queues the callbacks of its
+    /// pending requests (cancelled) followed by the close callback.
+    pub fn close(&mut self, id: HandleId, cb: H::CloseCb) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        t.closing = true;
+        t.reading = false;
+        t.accepted = None;
+        if let Some(sock) = t.sock.take() {
+            if t.registered {
+                let fd = sock.as_raw_fd();
+                // Closing the descriptor also removes it from epoll; deregistering first keeps
+                // a descriptor that the user dup'ed from delivering events.
+                let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
+            }
+            drop(sock);
+        }
+        let t = self.handles.get_mut(id).ok_or(EINVAL)?;
+        if let Some(cb) = t.connect_cb.take() {
+            self.queue
+                .push_back(Work::Complete(id, Completion::Connect(cb, ECANCELED)));
+        }
+        self.fail_requests(id, ECANCELED);
+        self.queue.push_back(Work::Close(id, cb));
+        self.closing += 1;
+        self.refresh_active(id);
+        Ok(())
+    }
+
+    /// Whether the handle is active (listening, connecting or reading).
+    pub fn is_active(&self, id: HandleId) -> Result<bool> {
+        Ok(self.handles.get(id).ok_or(EINVAL)?.is_active())
+    }
+
+    /// Whether `close` was called on the handle.
+    pub fn is_closing(&self, id: HandleId) -> Result<bool> {
+        Ok(self.handles.get(id).ok_or(EINVAL)?.closing)
+    }
+
+    /// Makes the handle keep (true) or not keep (false) the loop alive while active.
+    pub fn set_ref(&mut self, id: HandleId, has_ref: bool) -> Result<()> {
+        self.any_handle_mut(id)?.has_ref = has_ref;
+        self.refresh_active(id);
+        Ok(())
+    }
+
+    /// Whether the handle is referenced.
+    pub fn has_ref(&self, id: HandleId) -> Result<bool> {
+        Ok(self.handles.get(id).ok_or(EINVAL)?.has_ref)
+    }
+
+    /// The embedder's owner of a live handle.
+    pub fn owner(&self, id: HandleId) -> Option<H::Owner> {
+        self.handles.get(id).map(|t| t.owner)
+    }
+}
+
+/// Applies the options requested before the socket existed.
+fn apply_options(sock: &Socket, nodelay: bool, keepalive: Option<u32>) -> Result<()> {
+    if nodelay {
+        error::sys(sock.set_tcp_nodelay(true))?;
+    }
+    if keepalive.is_some() {
+        socket::set_keepalive(sock, keepalive)?;
+    }
+    Ok(())
+}

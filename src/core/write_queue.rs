@@ -1,0 +1,143 @@
+//! The bytes of a TCP handle that were accepted by `write` but not yet sent, with one request
+//! (and callback) per write, in FIFO order.
+//!
+//! All queued bytes live in one ring buffer, so many small writes go out in a single `writev`
+//! of at most two slices, and a queued write costs no allocation of its own.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+
+use socket2::Socket;
+
+use super::error::{self, Code};
+use super::socket;
+
+/// Capacity above which an emptied ring buffer is released rather than kept for reuse.
+const KEEP_CAPACITY: usize = 256 * 1024;
+
+struct Request<C> {
+    /// Bytes of this write still in the ring buffer.
+    remaining: usize,
+    cb: C,
+}
+
+/// How a flush ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flush {
+    /// Everything was sent.
+    Drained,
+    /// The socket's send buffer is full; wait for writability.
+    Blocked,
+    /// The socket failed with this code; the queue still holds the failed requests.
+    Failed(Code),
+}
+
+/// Queued write requests and their unsent bytes.
+pub struct WriteQueue<C> {
+    bytes: VecDeque<u8>,
+    requests: VecDeque<Request<C>>,
+}
+
+impl<C> Default for WriteQueue<C> {
+    fn default() -> Self {
+        WriteQueue {
+            bytes: VecDeque::new(),
+            requests: VecDeque::new(),
+        }
+    }
+}
+
+impl<C: Copy> WriteQueue<C> {
+    /// Whether no write request is queued.
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty()
+    }
+
+    /// Bytes accepted and not yet sent.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Queues a write: copies every byte of `bufs` after the first `skip` (already sent).
+    pub fn push(&mut self, bufs: &[IoSlice<'_>], mut skip: usize, cb: C) {
+        let mut remaining = 0;
+        for buf in bufs {
+            let take = skip.min(buf.len());
+            skip -= take;
+            let rest = &buf[take..];
+            self.bytes.extend(rest.iter());
+            remaining += rest.len();
+        }
+        self.requests.push_back(Request { remaining, cb });
+    }
+
+    /// Sends queued bytes until the queue drains, the socket blocks or fails. The callback of
+    /// every request that completed is passed to `done`, in order.
+    pub fn flush(&mut self, sock: &Socket, mut done: impl FnMut(C)) -> Flush {
+        loop {
+            let (front, back) = self.bytes.as_slices();
+            let offered = front.len() + back.len();
+            if offered == 0 {
+                self.complete(0, &mut done);
+                self.release_if_large();
+                return Flush::Drained;
+            }
+            let sent = match socket::send(sock, &[IoSlice::new(front), IoSlice::new(back)]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Flush::Blocked,
+                Err(e) => return Flush::Failed(error::from_io(&e)),
+            };
+            self.bytes.drain(..sent);
+            self.complete(sent, &mut done);
+            if sent < offered {
+                return Flush::Blocked;
+            }
+        }
+    }
+
+    /// Removes every request, returning their callbacks in order (for cancel or failure).
+    pub fn take_all(&mut self) -> impl Iterator<Item = C> + '_ {
+        self.bytes = VecDeque::new();
+        self.requests.drain(..).map(|r| r.cb)
+    }
+
+    /// Retires `sent` bytes from the front requests; requests with nothing left complete.
+    fn complete(&mut self, mut sent: usize, done: &mut impl FnMut(C)) {
+        while let Some(front) = self.requests.front_mut() {
+            if front.remaining > sent {
+                front.remaining -= sent;
+                return;
+            }
+            sent -= front.remaining;
+            let cb = front.cb;
+            self.requests.pop_front();
+            done(cb);
+        }
+    }
+
+    fn release_if_large(&mut self) {
+        if self.bytes.capacity() > KEEP_CAPACITY {
+            self.bytes = VecDeque::new();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_skips_sent_prefix_across_buffers() {
+        let mut q = WriteQueue::default();
+        q.push(&[IoSlice::new(b"abc"), IoSlice::new(b"defg")], 4, 1);
+        assert_eq!(q.size(), 3);
+        q.push(&[IoSlice::new(b"")], 0, 2);
+        assert_eq!(q.size(), 3);
+        let mut done = Vec::new();
+        q.complete(2, &mut |c| done.push(c));
+        assert!(done.is_empty());
+        q.complete(1, &mut |c| done.push(c));
+        assert_eq!(done, vec![1, 2]);
+        assert!(q.is_empty());
+    }
+}

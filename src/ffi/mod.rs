@@ -1,0 +1,21 @@
+//! The C API: thin `#[no_mangle] extern "C"` functions over the safe core.
+//!
+//! Every pointer is checked by [`types`]' typed cast helpers, every export runs inside the panic
+//! boundary of [`guard`], and out-parameters are written only on success. `include/ruv.h` is
+//! generated from this module by cbindgen.
+
+#![allow(non_camel_case_types)]
+// These functions are the C ABI: their pointer arguments are checked for NULL and kind, and the
+// rest of their validity is the C caller's contract, which `unsafe fn` cannot express to C.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
+#[macro_use]
+pub mod guard;
+pub mod addr;
+pub mod dispatch;
+pub mod error;
+pub mod handle;
+pub mod loop_api;
+pub mod tcp;
+pub mod types;
+pub mod version;
