@@ -1,6 +1,7 @@
 //! A user callback that is due, as the core hands it to the embedder.
 
 use super::error::Code;
+use super::handle_table::HandleId;
 use super::host::Host;
 
 /// Bytes read from a socket, lent to the read callback. The embedder returns the buffer with
@@ -57,6 +58,11 @@ pub enum Dispatch<H: Host> {
         cb: H::ReadCb,
         result: ReadResult,
     },
-    /// The handle is closed; this is its last callback and the owner may be freed after it.
-    Close { owner: H::Owner, cb: H::CloseCb },
+    /// The handle is closed; this is its last callback. Afterwards the embedder calls
+    /// [`crate::core::event_loop::Loop::release_closed`] with `handle` and may free the owner.
+    Close {
+        owner: H::Owner,
+        cb: H::CloseCb,
+        handle: HandleId,
+    },
 }

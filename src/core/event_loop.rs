@@ -148,6 +148,14 @@ impl<H: Host> Loop<H> {
         self.handles.values().map(|t| t.owner).collect()
     }
 
+    /// Forgets a handle whose close callback has run; its id is dead from now on.
+    pub fn release_closed(&mut self, id: HandleId) {
+        if self.handles.get(id).is_some_and(|t| t.closing) {
+            self.handles.remove(id);
+            self.closing -= 1;
+        }
+    }
+
     /// Gives the read buffer lent by a read callback back to the loop.
     pub fn recycle_read_buffer(&mut self, chunk: ReadChunk) {
         self.read_buf = chunk.buf;
@@ -216,6 +224,9 @@ impl<H: Host> Loop<H> {
             if event.is_readable() || event.is_read_closed() || event.is_error() {
                 t.ready_read = true;
             }
+            if event.is_read_closed() || event.is_error() {
+                t.read_closed = true;
+            }
             if event.is_writable() || event.is_write_closed() || event.is_error() {
                 t.ready_write = true;
             }
@@ -263,9 +274,12 @@ impl<H: Host> Loop<H> {
                 })
             }
             Work::Close(id, cb) => {
-                let t = self.handles.remove(id)?;
-                self.closing -= 1;
-                Some(Dispatch::Close { owner: t.owner, cb })
+                let owner = self.handles.get(id)?.owner;
+                Some(Dispatch::Close {
+                    owner,
+                    cb,
+                    handle: id,
+                })
             }
         }
     }

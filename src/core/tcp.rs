@@ -42,6 +42,9 @@ pub struct Tcp<H: Host> {
     /// Readiness seen from the poller and not yet used up (edge-triggered polling).
     pub(crate) ready_read: bool,
     pub(crate) ready_write: bool,
+    /// The peer closed its side or the socket failed: reads must go on until they say so,
+    /// since no further edge will come.
+    pub(crate) read_closed: bool,
     /// An `Io` work item for this handle is in the loop's queue.
     pub(crate) io_queued: bool,
     pub(crate) read_cb: Option<H::ReadCb>,
@@ -78,6 +81,7 @@ impl<H: Host> Tcp<H> {
             write_failed: false,
             ready_read: false,
             ready_write: false,
+            read_closed: false,
             io_queued: false,
             read_cb: None,
             connection_cb: None,

@@ -146,7 +146,9 @@ impl<H: Host> Loop<H> {
         let code = match socket::recv(sock, &mut buf) {
             Ok(0) => EOF,
             Ok(len) => {
-                if len < buf.len() {
+                // A short read drained the socket, unless the peer's FIN (or an error) came
+                // with the data: that produces no further edge, so read again to see it.
+                if len < buf.len() && !t.read_closed {
                     t.ready_read = false;
                 }
                 let more = t.ready_read;

@@ -51,10 +51,14 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
                 unsafe { cb(tcp_ptr(owner), code as libc::ssize_t, ptr::null()) }
             }
         },
-        Dispatch::Close { owner, cb } => {
+        Dispatch::Close { owner, cb, handle } => {
             if let Some(cb) = cb {
-                // SAFETY: the handle is still allocated during its close callback.
+                // SAFETY: the handle is still allocated (and known to the core, as closing)
+                // during its close callback.
                 unsafe { cb(handle_ptr(owner)) }
+            }
+            if let Ok(mut core) = loop_obj.core.try_borrow_mut() {
+                core.release_closed(handle);
             }
             HandleObj::free(owner);
         }
