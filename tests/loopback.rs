@@ -260,5 +260,12 @@ fn close_cancels_pending_requests_in_order() {
             "close4".to_string(),
         ]
     );
+    // The handles' close callbacks ran: their pointers are dead, and calls on them are caught.
+    assert_eq!(ruv_is_closing(client.cast()), code(ruv_errno_t::RUV_EINVAL));
+    assert_eq!(ruv_tcp_write_queue_size(client), 0);
+    assert_eq!(
+        ruv_close(server.cast(), None),
+        code(ruv_errno_t::RUV_EINVAL)
+    );
     assert_eq!(ruv_loop_close(l), 0);
 }

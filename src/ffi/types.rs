@@ -5,6 +5,7 @@
 //! (`RUV_EINVAL`) rather than undefined behaviour.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::os::raw::{c_char, c_int, c_void};
 
 use crate::core::error::EINVAL;
@@ -90,6 +91,9 @@ impl Host for CHost {
 const LOOP_MAGIC: u32 = 0x5255_564c; // "RUVL"
 const TCP_MAGIC: u32 = 0x5255_5654; // "RUVT"
 const DEAD_MAGIC: u32 = 0xdead_0000;
+/// How many closed handle objects a loop keeps (marked dead) before really freeing them, so a
+/// call on a handle whose close callback already ran is caught rather than touching freed memory.
+const QUARANTINE: usize = 1024;
 
 /// What a `ruv_loop_t *` points at.
 pub(crate) struct LoopObj {
@@ -98,6 +102,8 @@ pub(crate) struct LoopObj {
     pub(crate) data: Cell<*mut c_void>,
     /// Set while ruv_run runs (callbacks included).
     pub(crate) running: Cell<bool>,
+    /// Recently closed handle objects, marked dead (see [`QUARANTINE`]).
+    quarantine: RefCell<VecDeque<Box<HandleObj>>>,
 }
 
 /// What a `ruv_tcp_t *` / `ruv_handle_t *` points at.
@@ -116,6 +122,7 @@ impl LoopObj {
             core: RefCell::new(core),
             data: Cell::new(std::ptr::null_mut()),
             running: Cell::new(false),
+            quarantine: RefCell::new(VecDeque::new()),
         });
         Box::into_raw(obj).cast()
     }
@@ -146,13 +153,21 @@ impl HandleObj {
         }))
     }
 
-    /// Frees a handle object made by [`HandleObj::new_raw`].
+    /// Retires a handle object made by [`HandleObj::new_raw`]: it is marked dead and kept in
+    /// its loop's quarantine for a while, then freed.
     pub(crate) fn free(owner: *const HandleObj) {
-        // SAFETY: `owner` was made by `new_raw` and is freed exactly once: after its close
-        // callback, or when creating the core handle failed. The magic is cleared first.
+        // SAFETY: `owner` was made by `new_raw` and is retired exactly once: after its close
+        // callback, or when creating the core handle failed.
         let obj = unsafe { Box::from_raw(owner.cast_mut()) };
         obj.magic.set(DEAD_MAGIC);
-        drop(obj);
+        // SAFETY: the loop outlives its handles (ruv_loop_close refuses while any exist), and
+        // this borrow does not depend on `obj`, which moves into the quarantine.
+        let loop_obj = unsafe { &*obj.loop_obj };
+        let mut quarantine = loop_obj.quarantine.borrow_mut();
+        if quarantine.len() == QUARANTINE {
+            quarantine.pop_front();
+        }
+        quarantine.push_back(obj);
     }
 
     /// The loop this handle belongs to.
@@ -195,8 +210,14 @@ pub(crate) fn handle_ref<'a, T>(ptr: *const T) -> Result<&'a HandleObj, c_int> {
     // SAFETY: non-NULL handle pointers come from ruv_tcp_new and stay valid until their close
     // callback returns (the API contract); the magic check catches pointers of other kinds.
     let obj = unsafe { &*ptr.cast::<HandleObj>() };
-    if obj.magic.get() != TCP_MAGIC {
-        return Err(EINVAL);
+    match obj.magic.get() {
+        TCP_MAGIC => Ok(obj),
+        DEAD_MAGIC => {
+            if cfg!(debug_assertions) {
+                eprintln!("ruv: handle {ptr:p} used after its close callback ran (RUV_EINVAL)");
+            }
+            Err(EINVAL)
+        }
+        _ => Err(EINVAL),
     }
-    Ok(obj)
 }
