@@ -115,3 +115,26 @@ impl<H: Host> Tcp<H> {
         !self.closing && self.state == State::Connected && self.readable
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Unit;
+    impl Host for Unit {
+        type Owner = usize;
+        type ConnectionCb = usize;
+        type ConnectCb = usize;
+        type WriteCb = (usize, usize);
+        type ShutdownCb = usize;
+        type ReadCb = usize;
+        type CloseCb = usize;
+    }
+
+    #[test]
+    fn handle_state_stays_small() {
+        // Idle connections cost this per handle (plus the C-side object): keep it compact.
+        let size = std::mem::size_of::<Tcp<Unit>>();
+        assert!(size <= 256, "Tcp grew to {size} bytes");
+    }
+}
