@@ -678,12 +678,12 @@ int ruv_tcp_family(const ruv_tcp_t *tcp, int *family);
 size_t ruv_tcp_write_queue_size(const ruv_tcp_t *tcp);
 
 /**
- * 1 if the handle can read (connected, no EOF yet), else 0; RUV_EINVAL if invalid.
+ * 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
  */
 int ruv_tcp_readable(const ruv_tcp_t *tcp);
 
 /**
- * 1 if the handle accepts writes (connected or connecting, not shut down), else 0;
+ * 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
  * RUV_EINVAL if invalid.
  */
 int ruv_tcp_writable(const ruv_tcp_t *tcp);

@@ -420,14 +420,14 @@ impl<H: Host> Loop<H> {
         Ok(self.tcp(id)?.writes.size())
     }
 
-    /// Whether the handle can still read.
+    /// Whether the handle can still read (false once closing).
     pub fn tcp_readable(&self, id: HandleId) -> Result<bool> {
-        Ok(self.tcp(id)?.is_readable())
+        Ok(self.handles.get(id).ok_or(EINVAL)?.is_readable())
     }
 
-    /// Whether the handle accepts writes.
+    /// Whether the handle accepts writes (false once closing).
     pub fn tcp_writable(&self, id: HandleId) -> Result<bool> {
-        Ok(self.tcp(id)?.is_writable())
+        Ok(self.handles.get(id).ok_or(EINVAL)?.is_writable())
     }
 
     /// Closes the handle: stops all I/O, closes the socket now, and queues the callbacks of its

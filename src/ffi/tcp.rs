@@ -403,13 +403,13 @@ pub extern "C" fn ruv_tcp_write_queue_size(tcp: *const ruv_tcp_t) -> usize {
     ffi_guard!(value 0, { with_core(tcp, |core, id| core.tcp_write_queue_size(id)).unwrap_or(0) })
 }
 
-/// 1 if the handle can read (connected, no EOF yet), else 0; RUV_EINVAL if invalid.
+/// 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
 #[no_mangle]
 pub extern "C" fn ruv_tcp_readable(tcp: *const ruv_tcp_t) -> c_int {
     ffi_guard!(status { with_core(tcp, |core, id| core.tcp_readable(id)).map(c_int::from) })
 }
 
-/// 1 if the handle accepts writes (connected or connecting, not shut down), else 0;
+/// 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
 /// RUV_EINVAL if invalid.
 #[no_mangle]
 pub extern "C" fn ruv_tcp_writable(tcp: *const ruv_tcp_t) -> c_int {

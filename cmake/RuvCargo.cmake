@@ -1,0 +1,84 @@
+# RuvCargo.cmake — build the Rust crate with cargo and expose it as imported targets.
+#
+# Defines
+#   ruv_cargo            custom target: runs `cargo build` (cargo decides what to rebuild) and
+#                        stages the outputs into <build>/lib
+#   ruv::ruv             IMPORTED SHARED: <build>/lib/libruv.so.X.Y.Z (soname libruv.so.X)
+#   ruv::ruv_static      IMPORTED STATIC: <build>/lib/libruv.a plus its native dependencies
+# Variables (for tests, examples and the packaging code of issue 6)
+#   RUV_CARGO_EXECUTABLE, RUV_CARGO_PROFILE (dev|release), RUV_CARGO_PROFILE_FLAGS,
+#   RUV_CARGO_TARGET_DIR, RUV_CARGO_OUT_DIR (target/debug|target/release),
+#   RUV_INCLUDE_DIR, RUV_LIB_DIR, RUV_SONAME, RUV_STAGED_SHARED, RUV_STAGED_STATIC,
+#   RUV_NATIVE_STATIC_LIBS (list of library names for Libs.private / static linking)
+
+find_program(RUV_CARGO_EXECUTABLE cargo
+             HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin"
+             DOC "cargo, the Rust build tool")
+if(NOT RUV_CARGO_EXECUTABLE)
+  message(FATAL_ERROR "cargo not found: install Rust (rustup) or set RUV_CARGO_EXECUTABLE")
+endif()
+
+set(RUV_CARGO_TARGET_DIR "${CMAKE_CURRENT_SOURCE_DIR}/target" CACHE PATH
+    "cargo's target directory (shared by cargo and CMake builds)")
+set(RUV_CARGO_FLAGS "" CACHE STRING "Extra flags for cargo build/test, e.g. --locked")
+
+# Debug -> dev, anything else (Release, RelWithDebInfo, MinSizeRel) -> release.
+if(NOT CMAKE_BUILD_TYPE OR CMAKE_BUILD_TYPE STREQUAL "Debug")
+  set(RUV_CARGO_PROFILE dev)
+  set(RUV_CARGO_PROFILE_FLAGS "")
+  set(RUV_CARGO_OUT_DIR "${RUV_CARGO_TARGET_DIR}/debug")
+else()
+  set(RUV_CARGO_PROFILE release)
+  set(RUV_CARGO_PROFILE_FLAGS --release)
+  set(RUV_CARGO_OUT_DIR "${RUV_CARGO_TARGET_DIR}/release")
+endif()
+separate_arguments(_ruv_cargo_extra UNIX_COMMAND "${RUV_CARGO_FLAGS}")
+
+set(RUV_INCLUDE_DIR "${CMAKE_CURRENT_SOURCE_DIR}/include")
+set(RUV_LIB_DIR "${PROJECT_BINARY_DIR}/lib")
+set(RUV_SONAME "libruv.so.${PROJECT_VERSION_MAJOR}")
+set(RUV_STAGED_SHARED "${RUV_LIB_DIR}/libruv.so.${PROJECT_VERSION}")
+set(RUV_STAGED_STATIC "${RUV_LIB_DIR}/libruv.a")
+# What a Rust staticlib needs from the system on Linux/glibc (see
+# `cargo rustc -- --print native-static-libs`; libgcc_s comes with the C driver).
+set(RUV_NATIVE_STATIC_LIBS pthread dl m rt util)
+
+file(MAKE_DIRECTORY "${RUV_LIB_DIR}")
+
+set(_ruv_cargo_cmd "${RUV_CARGO_EXECUTABLE}" build --profile ${RUV_CARGO_PROFILE}
+    --manifest-path "${CMAKE_CURRENT_SOURCE_DIR}/Cargo.toml"
+    --target-dir "${RUV_CARGO_TARGET_DIR}" ${_ruv_cargo_extra})
+
+# Always runs; cargo itself decides whether anything changed. copy_if_different keeps the staged
+# files' timestamps when the library did not change, so nothing relinks needlessly.
+add_custom_target(ruv_cargo ALL
+  COMMAND ${_ruv_cargo_cmd}
+  COMMAND "${CMAKE_COMMAND}" -E copy_if_different
+          "${RUV_CARGO_OUT_DIR}/libruv.so" "${RUV_STAGED_SHARED}"
+  COMMAND "${CMAKE_COMMAND}" -E create_symlink
+          "libruv.so.${PROJECT_VERSION}" "${RUV_LIB_DIR}/${RUV_SONAME}"
+  COMMAND "${CMAKE_COMMAND}" -E create_symlink "${RUV_SONAME}" "${RUV_LIB_DIR}/libruv.so"
+  COMMAND "${CMAKE_COMMAND}" -E copy_if_different
+          "${RUV_CARGO_OUT_DIR}/libruv.a" "${RUV_STAGED_STATIC}"
+  BYPRODUCTS "${RUV_CARGO_OUT_DIR}/libruv.so" "${RUV_CARGO_OUT_DIR}/libruv.a"
+             "${RUV_STAGED_SHARED}" "${RUV_STAGED_STATIC}"
+             "${RUV_LIB_DIR}/${RUV_SONAME}" "${RUV_LIB_DIR}/libruv.so"
+  WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+  COMMENT "cargo build --profile ${RUV_CARGO_PROFILE} (libruv.so, libruv.a, include/ruv.h)"
+  USES_TERMINAL
+  VERBATIM)
+
+add_library(ruv::ruv SHARED IMPORTED GLOBAL)
+set_target_properties(ruv::ruv PROPERTIES
+  IMPORTED_LOCATION "${RUV_STAGED_SHARED}"
+  IMPORTED_SONAME "${RUV_SONAME}"
+  INTERFACE_INCLUDE_DIRECTORIES "${RUV_INCLUDE_DIR}")
+add_dependencies(ruv::ruv ruv_cargo)
+
+add_library(ruv::ruv_static STATIC IMPORTED GLOBAL)
+set_target_properties(ruv::ruv_static PROPERTIES
+  IMPORTED_LOCATION "${RUV_STAGED_STATIC}"
+  IMPORTED_LINK_INTERFACE_LANGUAGES C
+  INTERFACE_INCLUDE_DIRECTORIES "${RUV_INCLUDE_DIR}"
+  INTERFACE_LINK_LIBRARIES "${RUV_NATIVE_STATIC_LIBS}")
+add_dependencies(ruv::ruv_static ruv_cargo)

@@ -1,0 +1,65 @@
+"""A program written for pyuv runs unchanged with `import ruv as pyuv`; examples run."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PYDIR = os.path.dirname(HERE)
+TIMEOUT = 30
+
+
+def _run(args, env=None):
+    return subprocess.run([sys.executable] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=TIMEOUT, env=env, universal_newlines=True)
+
+
+def test_pyuv_echo_program():
+    p = _run([os.path.join(HERE, "pyuv_echo_program.py")])
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[-1] == "OK %d" % sum(len(b"PING %d\n" % i) for i in range(100))
+    assert p.stderr == ""
+
+
+def test_pyuv_echo_program_cffi_backend():
+    pytest.importorskip("cffi")
+    env = dict(os.environ, RUV_BACKEND="cffi")
+    p = _run([os.path.join(HERE, "pyuv_echo_program.py")], env=env)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[-1].startswith("OK ")
+
+
+def test_echo_server_example():
+    script = os.path.join(PYDIR, "examples", "echo_server.py")
+    proc = subprocess.Popen([sys.executable, script, "--max-seconds", str(TIMEOUT)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    try:
+        line = proc.stdout.readline().split()
+        assert line[:2] == ["listening", "on"], line
+        addr = (line[2], int(line[3]))
+        for _ in range(3):
+            with socket.create_connection(addr, timeout=10) as s:
+                s.sendall(b"hello ruv")
+                got = b""
+                while len(got) < 9:
+                    chunk = s.recv(100)
+                    assert chunk
+                    got += chunk
+                assert got == b"hello ruv"
+        proc.send_signal(2)        # SIGINT: stops cleanly
+        out, err = proc.communicate(timeout=TIMEOUT)
+        assert proc.returncode == 0, err
+        assert out.strip().endswith("stopped")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_ping_pong_bench_runs():
+    p = _run([os.path.join(PYDIR, "bench", "ping_pong.py"), "--count", "500", "--seconds", "10"])
+    assert p.returncode == 0, p.stderr
+    assert "round_trips=500" in p.stdout
