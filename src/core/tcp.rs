@@ -135,6 +135,6 @@ mod tests {
     fn handle_state_stays_small() {
         // Idle connections cost this per handle (plus the C-side object): keep it compact.
         let size = std::mem::size_of::<Tcp<Unit>>();
-        assert!(size <= 256, "Tcp grew to {size} bytes");
+        assert!(size <= 128, "Tcp grew to {size} bytes");
     }
 }

@@ -2,7 +2,9 @@
 //! (and callback) per write, in FIFO order.
 //!
 //! All queued bytes live in one ring buffer, so many small writes go out in a single `writev`
-//! of at most two slices, and a queued write costs no allocation of its own.
+//! of at most two slices, and a queued write costs no allocation of its own. The queue is
+//! allocated on first use, so a handle that never queues (an idle one, or one whose writes
+//! always go out at once) pays one pointer for it.
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
@@ -34,32 +36,63 @@ pub enum Flush {
 
 /// Queued write requests and their unsent bytes.
 pub struct WriteQueue<C> {
+    queued: Option<Box<Queued<C>>>,
+}
+
+struct Queued<C> {
     bytes: VecDeque<u8>,
     requests: VecDeque<Request<C>>,
 }
 
 impl<C> Default for WriteQueue<C> {
     fn default() -> Self {
-        WriteQueue {
-            bytes: VecDeque::new(),
-            requests: VecDeque::new(),
-        }
+        WriteQueue { queued: None }
     }
 }
 
 impl<C: Copy> WriteQueue<C> {
     /// Whether no write request is queued.
     pub fn is_empty(&self) -> bool {
-        self.requests.is_empty()
+        self.queued.as_ref().map_or(true, |q| q.requests.is_empty())
     }
 
     /// Bytes accepted and not yet sent.
     pub fn size(&self) -> usize {
-        self.bytes.len()
+        self.queued.as_ref().map_or(0, |q| q.bytes.len())
     }
 
     /// Queues a write: copies every byte of `bufs` after the first `skip` (already sent).
-    pub fn push(&mut self, bufs: &[IoSlice<'_>], mut skip: usize, cb: C) {
+    pub fn push(&mut self, bufs: &[IoSlice<'_>], skip: usize, cb: C) {
+        self.queued
+            .get_or_insert_with(|| {
+                Box::new(Queued {
+                    bytes: VecDeque::new(),
+                    requests: VecDeque::new(),
+                })
+            })
+            .push(bufs, skip, cb);
+    }
+
+    /// Sends queued bytes until the queue drains, the socket blocks or fails. The callback of
+    /// every request that completed is passed to `done`, in order.
+    pub fn flush(&mut self, sock: &Socket, done: impl FnMut(C)) -> Flush {
+        match self.queued.as_mut() {
+            Some(q) => q.flush(sock, done),
+            None => Flush::Drained,
+        }
+    }
+
+    /// Removes every request, returning their callbacks in order (for cancel or failure).
+    pub fn take_all(&mut self) -> impl Iterator<Item = C> {
+        let queued = self.queued.take();
+        queued
+            .into_iter()
+            .flat_map(|q| q.requests.into_iter().map(|r| r.cb))
+    }
+}
+
+impl<C: Copy> Queued<C> {
+    fn push(&mut self, bufs: &[IoSlice<'_>], mut skip: usize, cb: C) {
         let mut remaining = 0;
         for buf in bufs {
             let take = skip.min(buf.len());
@@ -71,9 +104,7 @@ impl<C: Copy> WriteQueue<C> {
         self.requests.push_back(Request { remaining, cb });
     }
 
-    /// Sends queued bytes until the queue drains, the socket blocks or fails. The callback of
-    /// every request that completed is passed to `done`, in order.
-    pub fn flush(&mut self, sock: &Socket, mut done: impl FnMut(C)) -> Flush {
+    fn flush(&mut self, sock: &Socket, mut done: impl FnMut(C)) -> Flush {
         loop {
             let (front, back) = self.bytes.as_slices();
             let offered = front.len() + back.len();
@@ -93,12 +124,6 @@ impl<C: Copy> WriteQueue<C> {
                 return Flush::Blocked;
             }
         }
-    }
-
-    /// Removes every request, returning their callbacks in order (for cancel or failure).
-    pub fn take_all(&mut self) -> impl Iterator<Item = C> + '_ {
-        self.bytes = VecDeque::new();
-        self.requests.drain(..).map(|r| r.cb)
     }
 
     /// Retires `sent` bytes from the front requests; requests with nothing left complete.
@@ -133,11 +158,13 @@ mod tests {
         assert_eq!(q.size(), 3);
         q.push(&[IoSlice::new(b"")], 0, 2);
         assert_eq!(q.size(), 3);
+        let inner = q.queued.as_mut().unwrap();
         let mut done = Vec::new();
-        q.complete(2, &mut |c| done.push(c));
+        inner.complete(2, &mut |c| done.push(c));
         assert!(done.is_empty());
-        q.complete(1, &mut |c| done.push(c));
+        inner.complete(1, &mut |c| done.push(c));
         assert_eq!(done, vec![1, 2]);
         assert!(q.is_empty());
+        assert_eq!(q.take_all().count(), 0);
     }
 }
