@@ -30,10 +30,16 @@ impl<H: Host> Loop<H> {
             State::Connecting => self.finish_connect(id, round),
             State::Listening => self.accept_next(id, round),
             State::Connected => {
+                // Read before writing (as libuv does): a reset must reach the reader as
+                // ECONNRESET, and a failing send would consume the socket's error first.
+                if let Some(due) = self.read_next(id, round) {
+                    return Some(due);
+                }
+                let t = self.handles.get_mut(id)?;
                 if t.ready_write && !t.writes.is_empty() {
                     self.flush(id);
                 }
-                self.read_next(id, round)
+                None
             }
         }
     }
@@ -151,10 +157,8 @@ impl<H: Host> Loop<H> {
                 if len < buf.len() && !t.read_closed {
                     t.ready_read = false;
                 }
-                let more = t.ready_read;
-                if more {
-                    self.continue_later(id, round, READ_ROUNDS);
-                }
+                // Come back to read more and to flush writes after the callback.
+                self.continue_later(id, round, READ_ROUNDS);
                 return Some(Dispatch::Read {
                     owner,
                     cb,
@@ -172,6 +176,8 @@ impl<H: Host> Loop<H> {
         t.readable = false;
         self.return_read_buffer(buf);
         self.refresh_active(id);
+        // Queued writes still get flushed (or fail) after the callback.
+        self.continue_later(id, round, READ_ROUNDS);
         Some(Dispatch::Read {
             owner,
             cb,

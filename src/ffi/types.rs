@@ -95,7 +95,9 @@ const DEAD_MAGIC: u32 = 0xdead_0000;
 /// call on a handle whose close callback already ran is caught rather than touching freed memory.
 const QUARANTINE: usize = 1024;
 
-/// What a `ruv_loop_t *` points at.
+/// What a `ruv_loop_t *` points at. `repr(C)` with the magic first: every ruv object starts
+/// with its magic, so checking a pointer of the wrong kind reads only bytes that exist.
+#[repr(C)]
 pub(crate) struct LoopObj {
     magic: Cell<u32>,
     pub(crate) core: RefCell<Loop<CHost>>,
@@ -106,7 +108,8 @@ pub(crate) struct LoopObj {
     quarantine: RefCell<VecDeque<Box<HandleObj>>>,
 }
 
-/// What a `ruv_tcp_t *` / `ruv_handle_t *` points at.
+/// What a `ruv_tcp_t *` / `ruv_handle_t *` points at (magic first, as [`LoopObj`]).
+#[repr(C)]
 pub(crate) struct HandleObj {
     magic: Cell<u32>,
     pub(crate) loop_obj: *const LoopObj,
