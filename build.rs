@@ -22,7 +22,13 @@ fn main() {
     let mut config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml parses");
     let version_macros = format!(
-        "\n#define RUV_VERSION_MAJOR {major}\n#define RUV_VERSION_MINOR {minor}\n#define RUV_VERSION_PATCH {patch}\n\
+        "\n/** Major version of this header (Cargo.toml); a new major breaks the ABI. */\n\
+         #define RUV_VERSION_MAJOR {major}\n\
+         /** Minor version of this header (Cargo.toml). */\n\
+         #define RUV_VERSION_MINOR {minor}\n\
+         /** Patch version of this header (Cargo.toml). */\n\
+         #define RUV_VERSION_PATCH {patch}\n\
+         /** The version as one number; ruv_version() returns the library's, to compare. */\n\
          #define RUV_VERSION_HEX ((RUV_VERSION_MAJOR << 16) | (RUV_VERSION_MINOR << 8) | RUV_VERSION_PATCH)\n"
     );
     config.after_includes = Some(format!(

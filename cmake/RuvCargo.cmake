@@ -39,9 +39,40 @@ set(RUV_LIB_DIR "${PROJECT_BINARY_DIR}/lib")
 set(RUV_SONAME "libruv.so.${PROJECT_VERSION_MAJOR}")
 set(RUV_STAGED_SHARED "${RUV_LIB_DIR}/libruv.so.${PROJECT_VERSION}")
 set(RUV_STAGED_STATIC "${RUV_LIB_DIR}/libruv.a")
-# What a Rust staticlib needs from the system on Linux/glibc (see
-# `cargo rustc -- --print native-static-libs`; libgcc_s comes with the C driver).
-set(RUV_NATIVE_STATIC_LIBS pthread dl m rt util)
+# What a Rust staticlib needs from the system (`rustc --print native-static-libs`), probed once
+# with the toolchain cargo uses (a tiny staticlib links the same std as libruv.a; ruv's own
+# dependencies add nothing beyond libc). Used by ruv::ruv_static, ruv.pc's Libs.private and the
+# installed CMake package. -lc is left out (every C/C++ driver adds it). Override with
+# -DRUV_NATIVE_STATIC_LIBS="gcc_s;pthread;...".
+if(NOT DEFINED RUV_NATIVE_STATIC_LIBS)
+  set(_ruv_nsl "gcc_s;util;rt;pthread;m;dl")   # rustc's answer on Linux/glibc, as a fallback
+  get_filename_component(_ruv_cargo_bin "${RUV_CARGO_EXECUTABLE}" DIRECTORY)
+  find_program(RUV_RUSTC_EXECUTABLE rustc HINTS "${_ruv_cargo_bin}" DOC "rustc (native libs probe)")
+  if(RUV_RUSTC_EXECUTABLE)
+    set(_ruv_probe_dir "${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/ruv-native-libs-probe")
+    file(MAKE_DIRECTORY "${_ruv_probe_dir}")
+    file(WRITE "${_ruv_probe_dir}/probe.rs" "#[no_mangle]\npub extern \"C\" fn ruv_probe() {}\n")
+    execute_process(
+      COMMAND "${RUV_RUSTC_EXECUTABLE}" --crate-type staticlib --crate-name ruv_probe
+              --print native-static-libs -o "${_ruv_probe_dir}/libruv_probe.a"
+              "${_ruv_probe_dir}/probe.rs"
+      WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"   # honours a rust-toolchain file
+      RESULT_VARIABLE _ruv_probe_rc OUTPUT_VARIABLE _ruv_probe_out ERROR_VARIABLE _ruv_probe_out)
+    if(_ruv_probe_rc EQUAL 0 AND _ruv_probe_out MATCHES "native-static-libs: ([^\r\n]*)")
+      string(REGEX MATCHALL "-l[^ \t]+" _ruv_flags "${CMAKE_MATCH_1}")
+      set(_ruv_nsl "")
+      foreach(_f IN LISTS _ruv_flags)
+        string(SUBSTRING "${_f}" 2 -1 _lib)
+        if(NOT _lib STREQUAL "c" AND NOT _lib IN_LIST _ruv_nsl)
+          list(APPEND _ruv_nsl "${_lib}")
+        endif()
+      endforeach()
+    endif()
+  endif()
+  set(RUV_NATIVE_STATIC_LIBS "${_ruv_nsl}" CACHE STRING
+      "System libraries libruv.a needs (rustc --print native-static-libs, without c)")
+  message(STATUS "ruv: libruv.a needs ${RUV_NATIVE_STATIC_LIBS}")
+endif()
 
 file(MAKE_DIRECTORY "${RUV_LIB_DIR}")
 

@@ -13,9 +13,13 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+/** Major version of this header (Cargo.toml); a new major breaks the ABI. */
 #define RUV_VERSION_MAJOR 0
+/** Minor version of this header (Cargo.toml). */
 #define RUV_VERSION_MINOR 1
+/** Patch version of this header (Cargo.toml). */
 #define RUV_VERSION_PATCH 0
+/** The version as one number; ruv_version() returns the library's, to compare. */
 #define RUV_VERSION_HEX ((RUV_VERSION_MAJOR << 16) | (RUV_VERSION_MINOR << 8) | RUV_VERSION_PATCH)
 
 /** Cast any handle pointer (e.g. ruv_tcp_t *) to the generic ruv_handle_t *. */
