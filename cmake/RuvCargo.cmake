@@ -34,6 +34,26 @@ else()
 endif()
 separate_arguments(_ruv_cargo_extra UNIX_COMMAND "${RUV_CARGO_FLAGS}")
 
+# -DRUV_SANITIZE=address[,undefined]: with `address`, the Rust library is instrumented too
+# (rustc -Zsanitizer=address, allowed on the stable toolchain by RUSTC_BOOTSTRAP=1) and built
+# for the explicit host target in its own target dir, so build scripts stay uninstrumented and
+# ordinary builds are untouched. The ASan runtime comes from the C test programs (see
+# RuvTests.cmake). Rust has no UBSan; `undefined` applies to the C side only.
+set(_ruv_cargo_env "")
+if(RUV_SANITIZE MATCHES "(^|,)address(,|$)")
+  execute_process(COMMAND rustc -vV OUTPUT_VARIABLE _ruv_rustc_vv)
+  if(NOT _ruv_rustc_vv MATCHES "host: ([^\r\n]+)")
+    message(FATAL_ERROR "RUV_SANITIZE: cannot find the host triple in `rustc -vV`")
+  endif()
+  set(_ruv_host "${CMAKE_MATCH_1}")
+  set(RUV_CARGO_TARGET_DIR "${RUV_CARGO_TARGET_DIR}/sanitize")
+  get_filename_component(_ruv_profile_dir "${RUV_CARGO_OUT_DIR}" NAME)
+  set(RUV_CARGO_OUT_DIR "${RUV_CARGO_TARGET_DIR}/${_ruv_host}/${_ruv_profile_dir}")
+  list(APPEND _ruv_cargo_extra --target "${_ruv_host}")
+  set(_ruv_cargo_env "${CMAKE_COMMAND}" -E env RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zsanitizer=address")
+  message(STATUS "ruv: Rust library built with -Zsanitizer=address for ${_ruv_host}")
+endif()
+
 set(RUV_INCLUDE_DIR "${CMAKE_CURRENT_SOURCE_DIR}/include")
 set(RUV_LIB_DIR "${PROJECT_BINARY_DIR}/lib")
 set(RUV_SONAME "libruv.so.${PROJECT_VERSION_MAJOR}")
@@ -76,7 +96,7 @@ endif()
 
 file(MAKE_DIRECTORY "${RUV_LIB_DIR}")
 
-set(_ruv_cargo_cmd "${RUV_CARGO_EXECUTABLE}" build --profile ${RUV_CARGO_PROFILE}
+set(_ruv_cargo_cmd ${_ruv_cargo_env} "${RUV_CARGO_EXECUTABLE}" build --profile ${RUV_CARGO_PROFILE}
     --manifest-path "${CMAKE_CURRENT_SOURCE_DIR}/Cargo.toml"
     --target-dir "${RUV_CARGO_TARGET_DIR}" ${_ruv_cargo_extra})
 
