@@ -110,7 +110,8 @@ impl<H: Host> Loop<H> {
 
     /// Refreshes the cached time.
     pub fn update_time(&mut self) {
-        self.now_ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let elapsed = self.start.elapsed();
+        self.now_ms = elapsed.as_secs() * 1000 + u64::from(elapsed.subsec_millis());
     }
 
     /// Asks `run` to return after the current iteration.

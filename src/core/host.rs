@@ -19,4 +19,8 @@ pub trait Host {
     type ReadCb: Copy;
     /// A close callback (possibly none).
     type CloseCb: Copy;
+
+    /// Whether a write callback does nothing (no function to call): such writes need no
+    /// completion item, and consecutive ones share one queue record.
+    fn is_silent_write(cb: &Self::WriteCb) -> bool;
 }

@@ -90,7 +90,11 @@ pub fn accept(listener: &Socket) -> io::Result<Socket> {
 pub fn send(sock: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     let bufs = &bufs[..bufs.len().min(MAX_IOVECS)];
     loop {
-        match sock.send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL) {
+        let sent = match bufs {
+            [one] => sock.send_with_flags(one, libc::MSG_NOSIGNAL),
+            _ => sock.send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL),
+        };
+        match sent {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
         }
@@ -172,7 +176,11 @@ pub fn send_now(sock: &Socket, bufs: &[IoSlice<'_>]) -> SendOutcome {
             window.extend(remaining(bufs, sent).take(MAX_IOVECS));
             &window
         };
-        let offered: usize = slices.iter().take(MAX_IOVECS).map(|b| b.len()).sum();
+        let offered: usize = if sent == 0 && slices.len() <= MAX_IOVECS {
+            total
+        } else {
+            slices.iter().take(MAX_IOVECS).map(|b| b.len()).sum()
+        };
         match send(sock, slices) {
             Ok(n) => {
                 sent += n;

@@ -27,6 +27,8 @@ pub struct Tcp<H: Host> {
     pub(crate) sock: Option<Socket>,
     pub(crate) family: Option<Family>,
     pub(crate) registered: bool,
+    /// The socket came from the user (`open`), who may hold a duplicate of its descriptor.
+    pub(crate) adopted: bool,
     pub(crate) state: State,
     pub(crate) closing: bool,
     pub(crate) has_ref: bool,
@@ -71,6 +73,7 @@ impl<H: Host> Tcp<H> {
             sock: None,
             family: None,
             registered: false,
+            adopted: false,
             state: State::Idle,
             closing: false,
             has_ref: true,
@@ -129,6 +132,10 @@ mod tests {
         type ShutdownCb = usize;
         type ReadCb = usize;
         type CloseCb = usize;
+
+        fn is_silent_write(_cb: &Self::WriteCb) -> bool {
+            false
+        }
     }
 
     #[test]

@@ -80,10 +80,13 @@ impl<H: Host> Loop<H> {
             return;
         };
         let queue = &mut self.queue;
-        let mut completed = 0;
-        let outcome = t.writes.flush(sock, |cb| {
-            completed += 1;
-            queue.push_back(Work::Complete(id, Completion::Write(cb, 0)));
+        let requests = &mut self.requests;
+        let outcome = t.writes.flush(sock, |cb, silent| {
+            if silent {
+                *requests -= 1;
+            } else {
+                queue.push_back(Work::Complete(id, Completion::Write(cb, 0)));
+            }
         });
         match outcome {
             Flush::Drained => self.maybe_finish_shutdown(id),
@@ -100,9 +103,13 @@ impl<H: Host> Loop<H> {
         let Some(t) = self.handles.get_mut(id) else {
             return;
         };
-        for cb in t.writes.take_all() {
-            self.queue
-                .push_back(Work::Complete(id, Completion::Write(cb, code)));
+        for (cb, silent) in t.writes.take_all() {
+            if silent {
+                self.requests -= 1;
+            } else {
+                self.queue
+                    .push_back(Work::Complete(id, Completion::Write(cb, code)));
+            }
         }
         if let Some(cb) = t.shutdown_cb.take() {
             self.queue

@@ -238,6 +238,7 @@ impl<H: Host> Loop<H> {
         };
         t.sock = Some(sock);
         t.family = Some(family);
+        t.adopted = true;
         if connected {
             t.state = State::Connected;
             t.readable = true;
@@ -291,22 +292,36 @@ impl<H: Host> Loop<H> {
         if !t.is_writable() {
             return Err(EPIPE);
         }
-        *requests += 1;
-        if t.state != State::Connected || !t.writes.is_empty() {
-            t.writes.push(bufs, 0, cb);
-            return Ok(());
-        }
-        let outcome = socket::send_now(sock, bufs);
-        match outcome {
-            SendOutcome::All => queue.push_back(Work::Complete(id, Completion::Write(cb, 0))),
-            SendOutcome::Blocked(sent) => {
-                t.ready_write = false;
-                t.writes.push(bufs, sent, cb);
+        // A write without a callback needs no completion item and, queued behind another
+        // such write, no record of its own; the loop stays alive while its bytes are queued.
+        let silent = H::is_silent_write(&cb);
+        let sent = if t.state == State::Connected && t.writes.is_empty() {
+            match socket::send_now(sock, bufs) {
+                SendOutcome::All => {
+                    if !silent {
+                        *requests += 1;
+                        queue.push_back(Work::Complete(id, Completion::Write(cb, 0)));
+                    }
+                    return Ok(());
+                }
+                SendOutcome::Blocked(sent) => {
+                    t.ready_write = false;
+                    sent
+                }
+                SendOutcome::Failed(code) => {
+                    t.write_failed = true;
+                    if !silent {
+                        *requests += 1;
+                        queue.push_back(Work::Complete(id, Completion::Write(cb, code)));
+                    }
+                    return Ok(());
+                }
             }
-            SendOutcome::Failed(code) => {
-                t.write_failed = true;
-                queue.push_back(Work::Complete(id, Completion::Write(cb, code)));
-            }
+        } else {
+            0
+        };
+        if t.writes.push(bufs, sent, cb, silent) {
+            *requests += 1;
         }
         Ok(())
     }
@@ -438,10 +453,12 @@ impl<H: Host> Loop<H> {
         t.reading = false;
         t.accepted = None;
         if let Some(sock) = t.sock.take() {
-            if t.registered {
+            // Closing a descriptor removes it from epoll unless another descriptor refers to
+            // the same socket, which only an adopted one can have (the user's dup): only then
+            // is the explicit deregistration worth its system call. Stale events are harmless
+            // anyway (generation-tagged tokens).
+            if t.registered && t.adopted {
                 let fd = sock.as_raw_fd();
-                // Closing the descriptor also removes it from epoll; deregistering first keeps
-                // a descriptor that the user dup'ed from delivering events.
                 let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
             }
             drop(sock);

@@ -21,6 +21,8 @@ struct Request<C> {
     /// Bytes of this write still in the ring buffer.
     remaining: usize,
     cb: C,
+    /// No callback to call: consecutive silent writes share one record.
+    silent: bool,
 }
 
 /// How a flush ended.
@@ -62,7 +64,9 @@ impl<C: Copy> WriteQueue<C> {
     }
 
     /// Queues a write: copies every byte of `bufs` after the first `skip` (already sent).
-    pub fn push(&mut self, bufs: &[IoSlice<'_>], skip: usize, cb: C) {
+    /// Returns whether a new request record was added (false when a silent write joined the
+    /// silent record before it).
+    pub fn push(&mut self, bufs: &[IoSlice<'_>], skip: usize, cb: C, silent: bool) -> bool {
         self.queued
             .get_or_insert_with(|| {
                 Box::new(Queued {
@@ -70,29 +74,29 @@ impl<C: Copy> WriteQueue<C> {
                     requests: VecDeque::new(),
                 })
             })
-            .push(bufs, skip, cb);
+            .push(bufs, skip, cb, silent)
     }
 
-    /// Sends queued bytes until the queue drains, the socket blocks or fails. The callback of
-    /// every request that completed is passed to `done`, in order.
-    pub fn flush(&mut self, sock: &Socket, done: impl FnMut(C)) -> Flush {
+    /// Sends queued bytes until the queue drains, the socket blocks or fails. Every request
+    /// that completed is passed to `done` as (callback, silent), in order.
+    pub fn flush(&mut self, sock: &Socket, done: impl FnMut(C, bool)) -> Flush {
         match self.queued.as_mut() {
             Some(q) => q.flush(sock, done),
             None => Flush::Drained,
         }
     }
 
-    /// Removes every request, returning their callbacks in order (for cancel or failure).
-    pub fn take_all(&mut self) -> impl Iterator<Item = C> {
+    /// Removes every request, returning (callback, silent) in order (for cancel or failure).
+    pub fn take_all(&mut self) -> impl Iterator<Item = (C, bool)> {
         let queued = self.queued.take();
         queued
             .into_iter()
-            .flat_map(|q| q.requests.into_iter().map(|r| r.cb))
+            .flat_map(|q| q.requests.into_iter().map(|r| (r.cb, r.silent)))
     }
 }
 
 impl<C: Copy> Queued<C> {
-    fn push(&mut self, bufs: &[IoSlice<'_>], mut skip: usize, cb: C) {
+    fn push(&mut self, bufs: &[IoSlice<'_>], mut skip: usize, cb: C, silent: bool) -> bool {
         let mut remaining = 0;
         for buf in bufs {
             let take = skip.min(buf.len());
@@ -101,10 +105,23 @@ impl<C: Copy> Queued<C> {
             self.bytes.extend(rest.iter());
             remaining += rest.len();
         }
-        self.requests.push_back(Request { remaining, cb });
+        match self.requests.back_mut() {
+            Some(last) if silent && last.silent => {
+                last.remaining += remaining;
+                false
+            }
+            _ => {
+                self.requests.push_back(Request {
+                    remaining,
+                    cb,
+                    silent,
+                });
+                true
+            }
+        }
     }
 
-    fn flush(&mut self, sock: &Socket, mut done: impl FnMut(C)) -> Flush {
+    fn flush(&mut self, sock: &Socket, mut done: impl FnMut(C, bool)) -> Flush {
         loop {
             let (front, back) = self.bytes.as_slices();
             let offered = front.len() + back.len();
@@ -127,16 +144,16 @@ impl<C: Copy> Queued<C> {
     }
 
     /// Retires `sent` bytes from the front requests; requests with nothing left complete.
-    fn complete(&mut self, mut sent: usize, done: &mut impl FnMut(C)) {
+    fn complete(&mut self, mut sent: usize, done: &mut impl FnMut(C, bool)) {
         while let Some(front) = self.requests.front_mut() {
             if front.remaining > sent {
                 front.remaining -= sent;
                 return;
             }
             sent -= front.remaining;
-            let cb = front.cb;
+            let (cb, silent) = (front.cb, front.silent);
             self.requests.pop_front();
-            done(cb);
+            done(cb, silent);
         }
     }
 
@@ -154,16 +171,23 @@ mod tests {
     #[test]
     fn push_skips_sent_prefix_across_buffers() {
         let mut q = WriteQueue::default();
-        q.push(&[IoSlice::new(b"abc"), IoSlice::new(b"defg")], 4, 1);
+        assert!(q.push(&[IoSlice::new(b"abc"), IoSlice::new(b"defg")], 4, 1, false));
         assert_eq!(q.size(), 3);
-        q.push(&[IoSlice::new(b"")], 0, 2);
+        assert!(q.push(&[IoSlice::new(b"")], 0, 2, false));
         assert_eq!(q.size(), 3);
+        assert!(q.push(&[IoSlice::new(b"hi")], 0, 0, true));
+        assert!(!q.push(&[IoSlice::new(b"there")], 0, 0, true));
+        assert_eq!(q.size(), 10);
         let inner = q.queued.as_mut().unwrap();
         let mut done = Vec::new();
-        inner.complete(2, &mut |c| done.push(c));
+        inner.complete(2, &mut |c, _| done.push(c));
         assert!(done.is_empty());
-        inner.complete(1, &mut |c| done.push(c));
+        inner.complete(1, &mut |c, _| done.push(c));
         assert_eq!(done, vec![1, 2]);
+        inner.complete(6, &mut |c, _| done.push(c));
+        assert_eq!(done, vec![1, 2]);
+        inner.complete(1, &mut |c, silent| done.push(c + usize::from(silent) * 10));
+        assert_eq!(done, vec![1, 2, 10]);
         assert!(q.is_empty());
         assert_eq!(q.take_all().count(), 0);
     }

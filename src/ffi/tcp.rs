@@ -44,6 +44,9 @@ fn with_bufs<R>(
             std::slice::from_raw_parts(b.base.cast::<u8>(), b.len)
         }))
     };
+    if let [one] = bufs {
+        return f(&[slice_of(one)?]);
+    }
     if nbufs <= STACK_BUFS {
         let mut stack = [IoSlice::new(&[]); STACK_BUFS];
         for (slot, b) in stack.iter_mut().zip(bufs) {

@@ -86,6 +86,10 @@ impl Host for CHost {
     type ShutdownCb = ruv_shutdown_cb;
     type ReadCb = unsafe extern "C" fn(*mut ruv_tcp_t, libc::ssize_t, *const c_char);
     type CloseCb = ruv_close_cb;
+
+    fn is_silent_write(cb: &Self::WriteCb) -> bool {
+        cb.0.is_none()
+    }
 }
 
 const LOOP_MAGIC: u32 = 0x5255_564c; // "RUVL"
