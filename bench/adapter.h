@@ -1,0 +1,64 @@
+/* bench/adapter.h — the small event-loop interface every workload is written
+ * against.  Three back-ends implement it: be_ruv.c (ruv), be_uv.c (libuv) and
+ * be_epoll.c (a hand-written level-triggered epoll loop).  Workloads never see
+ * a library type; only these calls differ between the three binaries.
+ *
+ * Contract (the strictest of the three libraries, so every back-end can honour
+ * it without extra copies):
+ *   - one loop per process; callbacks are registered once per loop;
+ *   - every callback is delivered from bl_run(), never from inside the call
+ *     that requested it;
+ *   - a buffer passed to bl_write() must stay valid until that write's
+ *     callback (workloads only write static buffers);
+ *   - on_read data is valid only during the callback; nread > 0 is data,
+ *     nread == BL_EOF is end of stream, other negative values are -errno;
+ *   - after on_close(c) returns, c is freed.
+ */
+#ifndef BENCH_ADAPTER_H
+#define BENCH_ADAPTER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define BL_EOF (-4095)            /* same value as UV_EOF and RUV_EOF */
+#define BL_BACKLOG 511
+
+typedef struct bl_loop bl_loop;   /* back-end defined */
+typedef struct bl_conn bl_conn;   /* back-end defined; a TCP connection or the listener */
+
+typedef struct bl_callbacks {
+  /* server: a connection was accepted (TCP_NODELAY already set, not reading) */
+  void (*on_connection)(bl_conn *c);
+  /* client: connect finished; on error the workload must bl_close(c) */
+  void (*on_connect)(bl_conn *c, int status);
+  void (*on_read)(bl_conn *c, ssize_t nread, const char *data);
+  /* only for writes issued with want_cb != 0 */
+  void (*on_write)(bl_conn *c, int status);
+  void (*on_shutdown)(bl_conn *c, int status);
+  void (*on_close)(bl_conn *c);
+} bl_callbacks;
+
+const char *bl_backend_name(void);
+const char *bl_backend_version(void);
+
+bl_loop *bl_loop_new(const bl_callbacks *cbs);
+int      bl_run(bl_loop *l);            /* until nothing is left (or bl_stop) */
+void     bl_stop(bl_loop *l);
+void     bl_loop_free(bl_loop *l);
+
+/* listen on 127.0.0.1 port 0, backlog BL_BACKLOG; *port receives the port */
+int      bl_listen(bl_loop *l, int *port);
+void     bl_close_listener(bl_loop *l);  /* no callback */
+
+/* start a connection to 127.0.0.1:port; NULL on immediate failure */
+bl_conn *bl_connect(bl_loop *l, int port, void *data);
+
+int      bl_start_read(bl_conn *c);
+int      bl_write(bl_conn *c, const void *buf, size_t len, int want_cb);
+int      bl_shutdown(bl_conn *c);        /* after queued writes; then on_shutdown */
+void     bl_close(bl_conn *c);           /* then on_close */
+
+void    *bl_get_data(bl_conn *c);
+void     bl_set_data(bl_conn *c, void *data);
+
+#endif

@@ -1,0 +1,126 @@
+/* bench/be_ruv.c — adapter back-end over ruv (include/ruv.h, libruv.so).
+ * A bl_conn* is the ruv_tcp_t* itself: ruv allocates its handles, so this
+ * back-end adds no per-connection memory of its own; the workload's pointer
+ * lives in the handle's data slot.  ruv copies unsent write data and owns the
+ * read buffer, so no request objects or buffers are managed here. */
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <stdlib.h>
+#include "ruv.h"
+#include "adapter.h"
+
+struct bl_loop {
+  ruv_loop_t *loop;
+  bl_callbacks cb;
+  ruv_tcp_t *listener;
+};
+
+#define TCP(c) ((ruv_tcp_t *)(c))
+#define CONN(t) ((bl_conn *)(t))
+
+static bl_loop *g_loop;
+
+const char *bl_backend_name(void) { return "ruv"; }
+const char *bl_backend_version(void) { return ruv_version_string(); }
+
+bl_loop *bl_loop_new(const bl_callbacks *cbs) {
+  bl_loop *l = calloc(1, sizeof *l);
+  if (!l || ruv_loop_new(&l->loop)) abort();
+  l->cb = *cbs;
+  g_loop = l;
+  return l;
+}
+
+int bl_run(bl_loop *l) {
+  int rc = ruv_run(l->loop, RUV_RUN_DEFAULT);
+  return rc < 0 ? rc : 0;
+}
+
+void bl_stop(bl_loop *l) { ruv_stop(l->loop); }
+
+void bl_loop_free(bl_loop *l) {
+  ruv_loop_close(l->loop);
+  free(l);
+  g_loop = NULL;
+}
+
+static void on_close(ruv_handle_t *h) {
+  if ((ruv_tcp_t *)h == g_loop->listener) {
+    g_loop->listener = NULL;
+    return;
+  }
+  if (g_loop->cb.on_close) g_loop->cb.on_close(CONN(h));
+}
+
+static void on_connection(ruv_tcp_t *server, int status) {
+  ruv_tcp_t *t;
+  if (status < 0) return;
+  if (ruv_tcp_new(g_loop->loop, AF_UNSPEC, &t)) return;
+  if (ruv_tcp_accept(server, t)) {
+    ruv_close(RUV_HANDLE(t), NULL);
+    return;
+  }
+  ruv_tcp_nodelay(t, 1);
+  g_loop->cb.on_connection(CONN(t));
+}
+
+int bl_listen(bl_loop *l, int *port) {
+  struct sockaddr_in a;
+  struct sockaddr_storage name;
+  int len = sizeof name, rc;
+  if ((rc = ruv_tcp_new(l->loop, AF_INET, &l->listener))) return rc;
+  if ((rc = ruv_ip4_addr("127.0.0.1", 0, &a))) return rc;
+  if ((rc = ruv_tcp_bind(l->listener, (const struct sockaddr *)&a, 0))) return rc;
+  if ((rc = ruv_tcp_listen(l->listener, BL_BACKLOG, on_connection))) return rc;
+  if ((rc = ruv_tcp_getsockname(l->listener, (struct sockaddr *)&name, &len))) return rc;
+  *port = ntohs(((struct sockaddr_in *)&name)->sin_port);
+  return 0;
+}
+
+void bl_close_listener(bl_loop *l) {
+  if (l->listener) ruv_close(RUV_HANDLE(l->listener), on_close);
+}
+
+static void on_connect(ruv_tcp_t *t, int status) {
+  if (status == 0) ruv_tcp_nodelay(t, 1);
+  g_loop->cb.on_connect(CONN(t), status);
+}
+
+bl_conn *bl_connect(bl_loop *l, int port, void *data) {
+  struct sockaddr_in a;
+  ruv_tcp_t *t;
+  if (ruv_tcp_new(l->loop, AF_INET, &t)) return NULL;
+  ruv_handle_set_data(RUV_HANDLE(t), data);
+  ruv_ip4_addr("127.0.0.1", port, &a);
+  if (ruv_tcp_connect(t, (const struct sockaddr *)&a, on_connect)) {
+    ruv_close(RUV_HANDLE(t), NULL);
+    return NULL;
+  }
+  return CONN(t);
+}
+
+static void on_read(ruv_tcp_t *t, ssize_t nread, const char *data) {
+  g_loop->cb.on_read(CONN(t), nread, data);
+}
+
+int bl_start_read(bl_conn *c) { return ruv_tcp_start_read(TCP(c), on_read); }
+
+static void on_write(ruv_tcp_t *t, int status, void *arg) {
+  (void)arg;
+  g_loop->cb.on_write(CONN(t), status);
+}
+
+int bl_write(bl_conn *c, const void *buf, size_t len, int want_cb) {
+  ruv_buf_t b = {(const char *)buf, len};
+  return ruv_tcp_write(TCP(c), &b, 1, want_cb ? on_write : NULL, NULL);
+}
+
+static void on_shutdown(ruv_tcp_t *t, int status) {
+  if (g_loop->cb.on_shutdown) g_loop->cb.on_shutdown(CONN(t), status);
+}
+
+int bl_shutdown(bl_conn *c) { return ruv_tcp_shutdown(TCP(c), on_shutdown); }
+
+void bl_close(bl_conn *c) { ruv_close(RUV_HANDLE(TCP(c)), on_close); }
+void *bl_get_data(bl_conn *c) { return ruv_handle_get_data(RUV_HANDLE(TCP(c))); }
+void bl_set_data(bl_conn *c, void *data) { ruv_handle_set_data(RUV_HANDLE(TCP(c)), data); }

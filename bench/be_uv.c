@@ -1,0 +1,202 @@
+/* bench/be_uv.c — adapter back-end over libuv (pkg-config libuv).
+ * Connections are user-allocated (libuv's model): one malloc per connection
+ * holding the uv_tcp_t.  Write/connect/shutdown requests come from a
+ * per-process free list refilled 256 at a time, so libuv is not charged a
+ * malloc per write (libuv's own benchmarks preallocate their requests too).  Reads use one
+ * 64 KiB buffer shared by the loop (alloc_cb always returns it). */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+#include "adapter.h"
+
+struct bl_conn {
+  uv_tcp_t tcp;  /* first member: a uv_tcp_t* is a bl_conn* */
+  void *data;
+};
+
+struct bl_loop {
+  uv_loop_t loop;
+  bl_callbacks cb;
+  bl_conn *listener;
+};
+
+typedef union req {
+  uv_write_t w;
+  uv_connect_t c;
+  uv_shutdown_t s;
+  union req *next;
+} req;
+
+#define REQ_CHUNK 256
+typedef struct req_chunk {
+  struct req_chunk *next;
+  req reqs[REQ_CHUNK];
+} req_chunk;
+
+static bl_loop *g_loop;
+static req *g_free;
+static req_chunk *g_chunks;
+static char g_rbuf[65536];
+
+static req *req_get(void) {
+  req *r = g_free;
+  if (!r) {
+    req_chunk *k = malloc(sizeof *k);
+    if (!k) abort();
+    k->next = g_chunks;
+    g_chunks = k;
+    for (int i = REQ_CHUNK - 1; i >= 0; i--) {
+      k->reqs[i].next = g_free;
+      g_free = &k->reqs[i];
+    }
+    r = g_free;
+  }
+  g_free = r->next;
+  return r;
+}
+
+static void req_put(req *r) {
+  r->next = g_free;
+  g_free = r;
+}
+
+const char *bl_backend_name(void) { return "libuv"; }
+const char *bl_backend_version(void) { return uv_version_string(); }
+
+bl_loop *bl_loop_new(const bl_callbacks *cbs) {
+  bl_loop *l = calloc(1, sizeof *l);
+  if (uv_loop_init(&l->loop)) abort();
+  l->cb = *cbs;
+  g_loop = l;
+  return l;
+}
+
+int bl_run(bl_loop *l) {
+  uv_run(&l->loop, UV_RUN_DEFAULT);
+  return 0;
+}
+
+void bl_stop(bl_loop *l) { uv_stop(&l->loop); }
+
+void bl_loop_free(bl_loop *l) {
+  uv_loop_close(&l->loop);
+  free(l);
+  g_loop = NULL;
+  while (g_chunks) {
+    req_chunk *k = g_chunks;
+    g_chunks = k->next;
+    free(k);
+  }
+  g_free = NULL;
+}
+
+static void on_close(uv_handle_t *h) {
+  bl_conn *c = (bl_conn *)h;
+  if (c == g_loop->listener) g_loop->listener = NULL;
+  else if (g_loop->cb.on_close) g_loop->cb.on_close(c);
+  free(c);
+}
+
+static void on_connection(uv_stream_t *server, int status) {
+  (void)server;
+  if (status < 0) return;
+  bl_conn *c = malloc(sizeof *c);
+  c->data = NULL;
+  uv_tcp_init(&g_loop->loop, &c->tcp);
+  if (uv_accept(server, (uv_stream_t *)&c->tcp)) {
+    uv_close((uv_handle_t *)&c->tcp, NULL);
+    return;
+  }
+  uv_tcp_nodelay(&c->tcp, 1);
+  g_loop->cb.on_connection(c);
+}
+
+int bl_listen(bl_loop *l, int *port) {
+  struct sockaddr_in a;
+  struct sockaddr_storage name;
+  int len = sizeof name, rc;
+  bl_conn *s = calloc(1, sizeof *s);
+  uv_tcp_init(&l->loop, &s->tcp);
+  l->listener = s;
+  uv_ip4_addr("127.0.0.1", 0, &a);
+  if ((rc = uv_tcp_bind(&s->tcp, (const struct sockaddr *)&a, 0))) return rc;
+  if ((rc = uv_listen((uv_stream_t *)&s->tcp, BL_BACKLOG, on_connection))) return rc;
+  if ((rc = uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&name, &len))) return rc;
+  *port = ntohs(((struct sockaddr_in *)&name)->sin_port);
+  return 0;
+}
+
+void bl_close_listener(bl_loop *l) {
+  if (l->listener) uv_close((uv_handle_t *)&l->listener->tcp, on_close);
+}
+
+static void on_connect(uv_connect_t *r, int status) {
+  bl_conn *c = (bl_conn *)r->handle;
+  req_put((req *)r);
+  if (status == 0) uv_tcp_nodelay(&c->tcp, 1);
+  g_loop->cb.on_connect(c, status);
+}
+
+bl_conn *bl_connect(bl_loop *l, int port, void *data) {
+  struct sockaddr_in a;
+  bl_conn *c = malloc(sizeof *c);
+  req *r = req_get();
+  c->data = data;
+  uv_tcp_init(&l->loop, &c->tcp);
+  uv_ip4_addr("127.0.0.1", port, &a);
+  if (uv_tcp_connect(&r->c, &c->tcp, (const struct sockaddr *)&a, on_connect)) {
+    req_put(r);
+    uv_close((uv_handle_t *)&c->tcp, NULL);
+    return NULL;
+  }
+  return c;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)h;
+  (void)suggested;
+  buf->base = g_rbuf;
+  buf->len = sizeof g_rbuf;
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
+  if (nread == 0) return;
+  g_loop->cb.on_read((bl_conn *)s, nread, nread > 0 ? buf->base : NULL);
+}
+
+int bl_start_read(bl_conn *c) { return uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read); }
+
+static void on_write(uv_write_t *w, int status) {
+  bl_conn *c = (bl_conn *)w->handle;
+  int want = w->data != NULL;
+  req_put((req *)w);
+  if (want) g_loop->cb.on_write(c, status);
+}
+
+int bl_write(bl_conn *c, const void *buf, size_t len, int want_cb) {
+  req *r = req_get();
+  uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
+  r->w.data = want_cb ? (void *)1 : NULL;
+  int rc = uv_write(&r->w, (uv_stream_t *)&c->tcp, &b, 1, on_write);
+  if (rc) req_put(r);
+  return rc;
+}
+
+static void on_shutdown(uv_shutdown_t *s, int status) {
+  bl_conn *c = (bl_conn *)s->handle;
+  req_put((req *)s);
+  if (g_loop->cb.on_shutdown) g_loop->cb.on_shutdown(c, status);
+}
+
+int bl_shutdown(bl_conn *c) {
+  req *r = req_get();
+  int rc = uv_shutdown(&r->s, (uv_stream_t *)&c->tcp, on_shutdown);
+  if (rc) req_put(r);
+  return rc;
+}
+
+void bl_close(bl_conn *c) { uv_close((uv_handle_t *)&c->tcp, on_close); }
+void *bl_get_data(bl_conn *c) { return c->data; }
+void bl_set_data(bl_conn *c, void *data) { c->data = data; }
