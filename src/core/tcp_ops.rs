@@ -496,11 +496,6 @@ impl<H: Host> Loop<H> {
     pub fn has_ref(&self, id: HandleId) -> Result<bool> {
         Ok(self.handles.get(id).ok_or(EINVAL)?.has_ref)
     }
-
-    /// The embedder's owner of a live handle.
-    pub fn owner(&self, id: HandleId) -> Option<H::Owner> {
-        self.handles.get(id).map(|t| t.owner)
-    }
 }
 
 /// Applies the options requested before the socket existed.
