@@ -268,7 +268,7 @@ TEST_CASE(peer_resets_while_reading_and_writing) {
                  g_wstatus[first_failed] == RUV_EPIPE,
              "write status %s", ruv_err_name(g_wstatus[first_failed]));
   ASSERT_MSG(g_read_err == RUV_ECONNRESET,
-             "reader got %s for a reset peer (see notes/bugs/reset-read-as-eof.md)",
+             "reader got %s for a reset peer (DESIGN §3.3: RUV_ECONNRESET)",
              ruv_err_name(g_read_err));
   ASSERT_EQ(ruv_is_active(RUV_HANDLE(peer)), 0);
   ASSERT_EQ(ruv_tcp_readable(peer), 0);

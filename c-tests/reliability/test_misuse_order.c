@@ -552,7 +552,7 @@ TEST_CASE(null_pointers_everywhere) {
 
 /* A pointer of the wrong kind (a loop where a handle is expected and the
  * reverse) is RUV_EINVAL, and under valgrind/ASan no out-of-bounds read
- * (notes/bugs/wrong-kind-pointer-read.md). */
+ * (the magic check must only read the first field of the object). */
 TEST_CASE(wrong_pointer_kind) {
   ruv_loop_t *loop = make_loop();
   ruv_tcp_t *t = make_tcp(loop, AF_INET);
