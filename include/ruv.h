@@ -31,6 +31,16 @@ typedef struct ruv_loop_s ruv_loop_t;
 typedef struct ruv_handle_s ruv_handle_t;
 /** A TCP handle. Opaque; create with ruv_tcp_new, free with ruv_close. */
 typedef struct ruv_tcp_s ruv_tcp_t;
+/** A timer. Opaque; create with ruv_timer_new, free with ruv_close. */
+typedef struct ruv_timer_s ruv_timer_t;
+/** An async handle (cross-thread wakeup). Opaque; create with ruv_async_new, free with ruv_close. */
+typedef struct ruv_async_s ruv_async_t;
+/** An idle handle. Opaque; create with ruv_idle_new, free with ruv_close. */
+typedef struct ruv_idle_s ruv_idle_t;
+/** A prepare handle. Opaque; create with ruv_prepare_new, free with ruv_close. */
+typedef struct ruv_prepare_s ruv_prepare_t;
+/** A check handle. Opaque; create with ruv_check_new, free with ruv_close. */
+typedef struct ruv_check_s ruv_check_t;
 
 /** A buffer to write: base and length. The data is copied if it cannot be written at once. */
 typedef struct ruv_buf_s {
@@ -48,12 +58,6 @@ typedef enum {
   RUV_RUN_NOWAIT
 } ruv_run_mode;
 
-/** The type of a handle. */
-typedef enum {
-  RUV_UNKNOWN_HANDLE = 0,
-  RUV_TCP
-} ruv_handle_type;
-
 
 /**
  * Bind flag: an IPv6 handle accepts IPv6 only (no dual stack).
@@ -66,291 +70,354 @@ typedef enum {
 #define RUV_DEFAULT_BACKLOG 511
 
 /**
- * Every error code of the C API: 0 or a count means success, these mean failure.
+ * The type of a handle (values fixed).
  */
 typedef enum {
   /**
-   * End of stream (read callback `nread`).
+   * Not a handle (an invalid pointer).
+   */
+  RUV_UNKNOWN_HANDLE = 0,
+  /**
+   * A TCP handle.
+   */
+  RUV_TCP = 1,
+  /**
+   * A timer.
+   */
+  RUV_TIMER = 2,
+  /**
+   * An async handle.
+   */
+  RUV_ASYNC = 3,
+  /**
+   * An idle handle.
+   */
+  RUV_IDLE = 4,
+  /**
+   * A prepare handle.
+   */
+  RUV_PREPARE = 5,
+  /**
+   * A check handle.
+   */
+  RUV_CHECK = 6,
+  /**
+   * A poll handle.
+   */
+  RUV_POLL = 7,
+  /**
+   * A signal handle.
+   */
+  RUV_SIGNAL = 8,
+} ruv_handle_type;
+
+/**
+ * Every error code of the C API: 0 or a count means success, these mean failure.
+ * `RUV_E<NAME>` is the platform's `-E<NAME>`.
+ */
+typedef enum {
+  /**
+   * ruv's own code: end of file.
    */
   RUV_EOF = -4095,
   /**
-   * An error without an errno.
+   * ruv's own code: unknown error.
    */
   RUV_UNKNOWN = -4094,
   /**
-   * A Rust panic was caught at the C boundary (a bug in ruv).
+   * ruv's own code: internal error: a Rust panic was caught at the C boundary.
    */
   RUV_EPANIC = -4093,
   /**
-   * `-E2BIG`.
+   * `-E2BIG`: argument list too long.
    */
   RUV_E2BIG = -7,
   /**
-   * `-EACCES`.
+   * `-EACCES`: permission denied.
    */
   RUV_EACCES = -13,
   /**
-   * `-EADDRINUSE`.
+   * `-EADDRINUSE`: address already in use.
    */
   RUV_EADDRINUSE = -98,
   /**
-   * `-EADDRNOTAVAIL`.
+   * `-EADDRNOTAVAIL`: address not available.
    */
   RUV_EADDRNOTAVAIL = -99,
   /**
-   * `-EAFNOSUPPORT`.
+   * `-EAFNOSUPPORT`: address family not supported.
    */
   RUV_EAFNOSUPPORT = -97,
   /**
-   * `-EAGAIN`.
+   * `-EAGAIN`: resource temporarily unavailable.
    */
   RUV_EAGAIN = -11,
   /**
-   * `-EALREADY`.
+   * `-EALREADY`: connection already in progress.
    */
   RUV_EALREADY = -114,
   /**
-   * `-EBADF`.
+   * `-EBADF`: bad file descriptor.
    */
   RUV_EBADF = -9,
   /**
-   * `-EBUSY`.
+   * `-EBUSY`: resource busy or locked.
    */
   RUV_EBUSY = -16,
   /**
-   * `-ECANCELED`.
+   * `-ECANCELED`: operation canceled.
    */
   RUV_ECANCELED = -125,
   /**
-   * `-ECONNABORTED`.
+   * `-ECONNABORTED`: software caused connection abort.
    */
   RUV_ECONNABORTED = -103,
   /**
-   * `-ECONNREFUSED`.
+   * `-ECONNREFUSED`: connection refused.
    */
   RUV_ECONNREFUSED = -111,
   /**
-   * `-ECONNRESET`.
+   * `-ECONNRESET`: connection reset by peer.
    */
   RUV_ECONNRESET = -104,
   /**
-   * `-EDESTADDRREQ`.
+   * `-EDESTADDRREQ`: destination address required.
    */
   RUV_EDESTADDRREQ = -89,
   /**
-   * `-EEXIST`.
+   * `-EEXIST`: file already exists.
    */
   RUV_EEXIST = -17,
   /**
-   * `-EFAULT`.
+   * `-EFAULT`: bad address in system call argument.
    */
   RUV_EFAULT = -14,
   /**
-   * `-EFBIG`.
+   * `-EFBIG`: file too large.
    */
   RUV_EFBIG = -27,
   /**
-   * `-EHOSTDOWN`.
+   * `-EHOSTDOWN`: host is down.
    */
   RUV_EHOSTDOWN = -112,
   /**
-   * `-EHOSTUNREACH`.
+   * `-EHOSTUNREACH`: host is unreachable.
    */
   RUV_EHOSTUNREACH = -113,
   /**
-   * `-EILSEQ`.
+   * `-EILSEQ`: illegal byte sequence.
    */
   RUV_EILSEQ = -84,
   /**
-   * `-EINTR`.
+   * `-EINTR`: interrupted system call.
    */
   RUV_EINTR = -4,
   /**
-   * `-EINVAL`.
+   * `-EINVAL`: invalid argument.
    */
   RUV_EINVAL = -22,
   /**
-   * `-EIO`.
+   * `-EIO`: i/o error.
    */
   RUV_EIO = -5,
   /**
-   * `-EISCONN`.
+   * `-EISCONN`: socket is already connected.
    */
   RUV_EISCONN = -106,
   /**
-   * `-EISDIR`.
+   * `-EISDIR`: illegal operation on a directory.
    */
   RUV_EISDIR = -21,
   /**
-   * `-ELOOP`.
+   * `-ELOOP`: too many symbolic links encountered.
    */
   RUV_ELOOP = -40,
   /**
-   * `-EMFILE`.
+   * `-EMFILE`: too many open files.
    */
   RUV_EMFILE = -24,
   /**
-   * `-EMLINK`.
+   * `-EMLINK`: too many links.
    */
   RUV_EMLINK = -31,
   /**
-   * `-EMSGSIZE`.
+   * `-EMSGSIZE`: message too long.
    */
   RUV_EMSGSIZE = -90,
   /**
-   * `-ENAMETOOLONG`.
+   * `-ENAMETOOLONG`: name too long.
    */
   RUV_ENAMETOOLONG = -36,
   /**
-   * `-ENETDOWN`.
+   * `-ENETDOWN`: network is down.
    */
   RUV_ENETDOWN = -100,
   /**
-   * `-ENETUNREACH`.
+   * `-ENETUNREACH`: network is unreachable.
    */
   RUV_ENETUNREACH = -101,
   /**
-   * `-ENFILE`.
+   * `-ENFILE`: file table overflow.
    */
   RUV_ENFILE = -23,
   /**
-   * `-ENOBUFS`.
+   * `-ENOBUFS`: no buffer space available.
    */
   RUV_ENOBUFS = -105,
   /**
-   * `-ENODATA`.
+   * `-ENODATA`: no data available.
    */
   RUV_ENODATA = -61,
   /**
-   * `-ENODEV`.
+   * `-ENODEV`: no such device.
    */
   RUV_ENODEV = -19,
   /**
-   * `-ENOENT`.
+   * `-ENOENT`: no such file or directory.
    */
   RUV_ENOENT = -2,
   /**
-   * `-ENOMEM`.
+   * `-ENOMEM`: not enough memory.
    */
   RUV_ENOMEM = -12,
   /**
-   * `-ENONET`.
+   * `-ENONET`: machine is not on the network.
    */
   RUV_ENONET = -64,
   /**
-   * `-ENOPROTOOPT`.
+   * `-ENOPROTOOPT`: protocol not available.
    */
   RUV_ENOPROTOOPT = -92,
   /**
-   * `-ENOSPC`.
+   * `-ENOSPC`: no space left on device.
    */
   RUV_ENOSPC = -28,
   /**
-   * `-ENOSYS`.
+   * `-ENOSYS`: function not implemented.
    */
   RUV_ENOSYS = -38,
   /**
-   * `-ENOTCONN`.
+   * `-ENOTCONN`: socket is not connected.
    */
   RUV_ENOTCONN = -107,
   /**
-   * `-ENOTDIR`.
+   * `-ENOTDIR`: not a directory.
    */
   RUV_ENOTDIR = -20,
   /**
-   * `-ENOTEMPTY`.
+   * `-ENOTEMPTY`: directory not empty.
    */
   RUV_ENOTEMPTY = -39,
   /**
-   * `-ENOTSOCK`.
+   * `-ENOTSOCK`: socket operation on non-socket.
    */
   RUV_ENOTSOCK = -88,
   /**
-   * `-ENOTSUP`.
+   * `-ENOTSUP`: operation not supported on socket.
    */
   RUV_ENOTSUP = -95,
   /**
-   * `-ENOTTY`.
+   * `-ENOTTY`: inappropriate ioctl for device.
    */
   RUV_ENOTTY = -25,
   /**
-   * `-ENXIO`.
+   * `-ENXIO`: no such device or address.
    */
   RUV_ENXIO = -6,
   /**
-   * `-EOVERFLOW`.
+   * `-EOVERFLOW`: value too large for defined data type.
    */
   RUV_EOVERFLOW = -75,
   /**
-   * `-EPERM`.
+   * `-EPERM`: operation not permitted.
    */
   RUV_EPERM = -1,
   /**
-   * `-EPIPE`.
+   * `-EPIPE`: broken pipe.
    */
   RUV_EPIPE = -32,
   /**
-   * `-EPROTO`.
+   * `-EPROTO`: protocol error.
    */
   RUV_EPROTO = -71,
   /**
-   * `-EPROTONOSUPPORT`.
+   * `-EPROTONOSUPPORT`: protocol not supported.
    */
   RUV_EPROTONOSUPPORT = -93,
   /**
-   * `-EPROTOTYPE`.
+   * `-EPROTOTYPE`: protocol wrong type for socket.
    */
   RUV_EPROTOTYPE = -91,
   /**
-   * `-ERANGE`.
+   * `-ERANGE`: result too large.
    */
   RUV_ERANGE = -34,
   /**
-   * `-EREMOTEIO`.
+   * `-EREMOTEIO`: remote I/O error.
    */
   RUV_EREMOTEIO = -121,
   /**
-   * `-EROFS`.
+   * `-EROFS`: read-only file system.
    */
   RUV_EROFS = -30,
   /**
-   * `-ESHUTDOWN`.
+   * `-ESHUTDOWN`: cannot send after transport endpoint shutdown.
    */
   RUV_ESHUTDOWN = -108,
   /**
-   * `-ESOCKTNOSUPPORT`.
+   * `-ESOCKTNOSUPPORT`: socket type not supported.
    */
   RUV_ESOCKTNOSUPPORT = -94,
   /**
-   * `-ESPIPE`.
+   * `-ESPIPE`: invalid seek.
    */
   RUV_ESPIPE = -29,
   /**
-   * `-ESRCH`.
+   * `-ESRCH`: no such process.
    */
   RUV_ESRCH = -3,
   /**
-   * `-ETIMEDOUT`.
+   * `-ETIMEDOUT`: connection timed out.
    */
   RUV_ETIMEDOUT = -110,
   /**
-   * `-ETXTBSY`.
+   * `-ETXTBSY`: text file is busy.
    */
   RUV_ETXTBSY = -26,
   /**
-   * `-EUNATCH`.
+   * `-EUNATCH`: protocol driver not attached.
    */
   RUV_EUNATCH = -49,
   /**
-   * `-EXDEV`.
+   * `-EXDEV`: cross-device link not permitted.
    */
   RUV_EXDEV = -18,
 } ruv_errno_t;
 
 /**
+ * Called from the loop after ruv_async_send.
+ */
+typedef void (*ruv_async_cb)(ruv_async_t *async_);
+
+/**
  * Called when a handle is closed; the handle's memory is freed when it returns.
  */
 typedef void (*ruv_close_cb)(ruv_handle_t *handle);
+
+/**
+ * Called once per loop iteration, before prepare callbacks.
+ */
+typedef void (*ruv_idle_cb)(ruv_idle_t *idle);
+
+/**
+ * Called once per loop iteration, right before the loop polls for I/O.
+ */
+typedef void (*ruv_prepare_cb)(ruv_prepare_t *prepare);
+
+/**
+ * Called once per loop iteration, right after the I/O callbacks.
+ */
+typedef void (*ruv_check_cb)(ruv_check_t *check);
 
 /**
  * Called by ruv_walk for every handle of a loop.
@@ -382,6 +449,11 @@ typedef void (*ruv_write_cb)(ruv_tcp_t *tcp, int status, void *arg);
  */
 typedef void (*ruv_read_cb)(ruv_tcp_t *tcp, ssize_t nread, const char *data);
 
+/**
+ * Called when a timer is due.
+ */
+typedef void (*ruv_timer_cb)(ruv_timer_t *timer);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -407,6 +479,23 @@ int ruv_ip6_addr(const char *ip, int port, struct sockaddr_in6 *out);
 int ruv_ip_name(const struct sockaddr *addr, char *dst, size_t size);
 
 /**
+ * Creates an async handle in `*out`; it is active (keeps the loop alive) until closed, so
+ * unref it if it should not. `cb` may be NULL: a send then only wakes the loop. Errors:
+ * RUV_EINVAL (NULL or invalid loop, NULL `out`), or the error creating the loop's eventfd.
+ */
+int ruv_async_new(ruv_loop_t *loop_, ruv_async_cb cb, ruv_async_t **out);
+
+/**
+ * Wakes the handle's loop, which then runs its callback. May be called from any thread and
+ * from a signal handler: lock-free, no allocation. Sends before the callback runs coalesce
+ * into one callback; every send is followed by a callback that starts after it. Returns 0,
+ * or RUV_EINVAL for a NULL, invalid or closing handle (a send racing with ruv_close on
+ * another thread returns 0 or RUV_EINVAL; no callback runs after ruv_close returned). No
+ * send may start after the close callback ran.
+ */
+int ruv_async_send(ruv_async_t *async_);
+
+/**
  * A short English message for an error code; never NULL ("unknown error" for unknown codes).
  */
 const char *ruv_strerror(int err);
@@ -418,15 +507,17 @@ const char *ruv_strerror(int err);
 const char *ruv_err_name(int err);
 
 /**
- * Closes a handle: all I/O stops and the socket is closed at once; from the loop, pending
- * requests then get their callbacks (RUV_ECANCELED if not completed) and `cb` (may be NULL) runs
- * last, after which the handle is freed. Returns 0, or RUV_EINVAL if the handle is invalid
- * or already closing.
+ * Closes a handle of any kind: it stops at once (a TCP handle's socket is closed now); from
+ * the loop, pending requests then get their callbacks (RUV_ECANCELED if not completed) and
+ * `cb` (may be NULL) runs last, after which the handle is freed. Returns 0, or RUV_EINVAL if
+ * the handle is invalid or already closing.
  */
 int ruv_close(ruv_handle_t *handle, ruv_close_cb cb);
 
 /**
- * 1 if the handle is listening, connecting or reading, else 0; RUV_EINVAL if invalid.
+ * 1 if the handle is active, else 0 (also once closing); RUV_EINVAL if invalid. Active: a
+ * TCP handle listening, connecting or reading; a started timer, idle, prepare or check
+ * handle; an async handle until it is closed.
  */
 int ruv_is_active(const ruv_handle_t *handle);
 
@@ -466,9 +557,64 @@ void ruv_handle_set_data(ruv_handle_t *handle, void *data);
 ruv_loop_t *ruv_handle_get_loop(const ruv_handle_t *handle);
 
 /**
- * The type of the handle: RUV_TCP, or RUV_UNKNOWN_HANDLE for an invalid pointer.
+ * The type of the handle (RUV_TCP, RUV_TIMER, …), or RUV_UNKNOWN_HANDLE for an invalid
+ * pointer.
  */
 ruv_handle_type ruv_handle_get_type(const ruv_handle_t *handle);
+
+/**
+ * Creates a stopped idle handle in `*out`. Returns 0, or RUV_EINVAL for a NULL or invalid
+ * loop or a NULL `out`.
+ */
+int ruv_idle_new(ruv_loop_t *loop_, ruv_idle_t **out);
+
+/**
+ * Starts the idle handle: `cb` runs once per loop iteration, in start order. On a started
+ * handle, replaces the callback and keeps its place. RUV_EINVAL for a NULL, invalid or
+ * closing handle or a NULL `cb`.
+ */
+int ruv_idle_start(ruv_idle_t *handle, ruv_idle_cb cb);
+
+/**
+ * Stops the idle handle (0 also when it is not started). RUV_EINVAL if invalid or closing.
+ */
+int ruv_idle_stop(ruv_idle_t *handle);
+
+/**
+ * Creates a stopped prepare handle in `*out`. Returns 0, or RUV_EINVAL for a NULL or invalid
+ * loop or a NULL `out`.
+ */
+int ruv_prepare_new(ruv_loop_t *loop_, ruv_prepare_t **out);
+
+/**
+ * Starts the prepare handle: `cb` runs once per loop iteration, in start order. On a started
+ * handle, replaces the callback and keeps its place. RUV_EINVAL for a NULL, invalid or
+ * closing handle or a NULL `cb`.
+ */
+int ruv_prepare_start(ruv_prepare_t *handle, ruv_prepare_cb cb);
+
+/**
+ * Stops the prepare handle (0 also when it is not started). RUV_EINVAL if invalid or closing.
+ */
+int ruv_prepare_stop(ruv_prepare_t *handle);
+
+/**
+ * Creates a stopped check handle in `*out`. Returns 0, or RUV_EINVAL for a NULL or invalid
+ * loop or a NULL `out`.
+ */
+int ruv_check_new(ruv_loop_t *loop_, ruv_check_t **out);
+
+/**
+ * Starts the check handle: `cb` runs once per loop iteration, in start order. On a started
+ * handle, replaces the callback and keeps its place. RUV_EINVAL for a NULL, invalid or
+ * closing handle or a NULL `cb`.
+ */
+int ruv_check_start(ruv_check_t *handle, ruv_check_cb cb);
+
+/**
+ * Stops the check handle (0 also when it is not started). RUV_EINVAL if invalid or closing.
+ */
+int ruv_check_stop(ruv_check_t *handle);
 
 /**
  * Creates a loop and stores it in `*out`. Returns 0, RUV_EINVAL if `out` is NULL, or the
@@ -534,7 +680,8 @@ void *ruv_loop_get_data(const ruv_loop_t *loop_);
 void ruv_loop_set_data(ruv_loop_t *loop_, void *data);
 
 /**
- * Calls `cb(handle, arg)` for every handle of the loop, closing ones included.
+ * Calls `cb(handle, arg)` for every handle of the loop, closing ones included. The callback
+ * may close handles; ruv_run and ruv_loop_close return RUV_EBUSY until the walk returns.
  */
 void ruv_walk(ruv_loop_t *loop_, ruv_walk_cb cb, void *arg);
 
@@ -691,6 +838,48 @@ int ruv_tcp_readable(const ruv_tcp_t *tcp);
  * RUV_EINVAL if invalid.
  */
 int ruv_tcp_writable(const ruv_tcp_t *tcp);
+
+/**
+ * Creates a stopped timer in `*out`. Returns 0, or RUV_EINVAL for a NULL or invalid loop
+ * or a NULL `out`.
+ */
+int ruv_timer_new(ruv_loop_t *loop_, ruv_timer_t **out);
+
+/**
+ * Starts the timer: `cb` runs from the loop `timeout` ms after ruv_now() (0: in the next
+ * timer phase, never inside this call), then every `repeat` ms if `repeat` > 0. Starting a
+ * started timer restarts it. Huge values saturate. Timers fire in due order, equal due
+ * times in start order. Errors: RUV_EINVAL (NULL or invalid timer, NULL `cb`, closing).
+ */
+int ruv_timer_start(ruv_timer_t *timer, ruv_timer_cb cb, uint64_t timeout, uint64_t repeat);
+
+/**
+ * Stops the timer (0 also when it is not started). RUV_EINVAL if invalid or closing.
+ */
+int ruv_timer_stop(ruv_timer_t *timer);
+
+/**
+ * Stops the timer and, if its repeat is non-zero, starts it again with the repeat as the
+ * timeout. RUV_EINVAL if the timer was never started, invalid or closing.
+ */
+int ruv_timer_again(ruv_timer_t *timer);
+
+/**
+ * Sets the repeat interval in ms (0: none); it takes effect at the next expiry or start.
+ * RUV_EINVAL if invalid or closing.
+ */
+int ruv_timer_set_repeat(ruv_timer_t *timer, uint64_t repeat);
+
+/**
+ * The repeat interval in ms (0 for an invalid or closing timer).
+ */
+uint64_t ruv_timer_get_repeat(const ruv_timer_t *timer);
+
+/**
+ * Milliseconds until the timer is due: 0 when it is stopped or overdue (and for an invalid
+ * or closing timer). Right after ruv_timer_start it equals the timeout.
+ */
+uint64_t ruv_timer_get_due_in(const ruv_timer_t *timer);
 
 /**
  * The version as `(major << 16) | (minor << 8) | patch`; equals RUV_VERSION_HEX.

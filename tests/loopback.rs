@@ -4,8 +4,8 @@ use std::cell::RefCell;
 use std::os::raw::{c_char, c_int, c_void};
 use std::ptr;
 
+use ruv::core::error as codes;
 use ruv::ffi::addr::*;
-use ruv::ffi::error::ruv_errno_t;
 use ruv::ffi::handle::*;
 use ruv::ffi::loop_api::*;
 use ruv::ffi::tcp::*;
@@ -22,10 +22,6 @@ fn log(s: impl Into<String>) {
 
 fn take_log() -> Vec<String> {
     LOG.with(|l| std::mem::take(&mut *l.borrow_mut()))
-}
-
-fn code(e: ruv_errno_t) -> c_int {
-    e as c_int
 }
 
 fn new_loop() -> *mut ruv_loop_t {
@@ -133,17 +129,14 @@ fn echo_with_writes_queued_before_connect_and_shutdown() {
     }
     assert_eq!(ruv_tcp_write_queue_size(client), payload.len());
     assert_eq!(ruv_tcp_shutdown(client, Some(on_shutdown)), 0);
-    assert_eq!(
-        ruv_tcp_shutdown(client, None),
-        code(ruv_errno_t::RUV_ENOTCONN)
-    );
+    assert_eq!(ruv_tcp_shutdown(client, None), codes::ENOTCONN);
     let buf = ruv_buf_t {
         base: c"x".as_ptr(),
         len: 1,
     };
     assert_eq!(
         ruv_tcp_write(client, &buf, 1, None, ptr::null_mut()),
-        code(ruv_errno_t::RUV_EPIPE)
+        codes::EPIPE
     );
     assert!(take_log().is_empty(), "no callback from inside a call");
     assert_eq!(ruv_run(l, ruv_run_mode(0)), 0);
@@ -183,7 +176,7 @@ fn refused_connect_is_reported_from_the_loop() {
         0
     );
     assert_eq!(ruv_close(probe.cast(), None), 0);
-    assert_eq!(ruv_close(probe.cast(), None), code(ruv_errno_t::RUV_EINVAL));
+    assert_eq!(ruv_close(probe.cast(), None), codes::EINVAL);
     let client = tcp(l, libc::AF_UNSPEC);
     ruv_handle_set_data(client.cast(), 2 as *mut c_void);
     assert_eq!(
@@ -194,10 +187,7 @@ fn refused_connect_is_reported_from_the_loop() {
     assert_eq!(ruv_run(l, ruv_run_mode(0)), 0);
     assert_eq!(
         take_log(),
-        vec![
-            format!("connect:{}", code(ruv_errno_t::RUV_ECONNREFUSED)),
-            "close2".into()
-        ]
+        vec![format!("connect:{}", codes::ECONNREFUSED), "close2".into()]
     );
     assert_eq!(ruv_loop_close(l), 0);
 }
@@ -237,18 +227,15 @@ fn close_cancels_pending_requests_in_order() {
     assert_eq!(ruv_is_closing(client.cast()), 1);
     assert_eq!(
         ruv_tcp_start_read(client, Some(collect_read)),
-        code(ruv_errno_t::RUV_EINVAL)
+        codes::EINVAL
     );
     let mut fd = 0;
-    assert_eq!(
-        ruv_tcp_fileno(client, &mut fd),
-        code(ruv_errno_t::RUV_EBADF)
-    );
+    assert_eq!(ruv_tcp_fileno(client, &mut fd), codes::EBADF);
     ruv_handle_set_data(server.cast(), 4 as *mut c_void);
     assert_eq!(ruv_close(server.cast(), Some(on_close)), 0);
     assert!(take_log().is_empty());
     assert_eq!(ruv_run(l, ruv_run_mode(0)), 0);
-    let c = code(ruv_errno_t::RUV_ECANCELED);
+    let c = codes::ECANCELED;
     assert_eq!(
         take_log(),
         vec![
@@ -261,11 +248,8 @@ fn close_cancels_pending_requests_in_order() {
         ]
     );
     // The handles' close callbacks ran: their pointers are dead, and calls on them are caught.
-    assert_eq!(ruv_is_closing(client.cast()), code(ruv_errno_t::RUV_EINVAL));
+    assert_eq!(ruv_is_closing(client.cast()), codes::EINVAL);
     assert_eq!(ruv_tcp_write_queue_size(client), 0);
-    assert_eq!(
-        ruv_close(server.cast(), None),
-        code(ruv_errno_t::RUV_EINVAL)
-    );
+    assert_eq!(ruv_close(server.cast(), None), codes::EINVAL);
     assert_eq!(ruv_loop_close(l), 0);
 }

@@ -58,6 +58,12 @@ pub enum Dispatch<H: Host> {
         cb: H::ReadCb,
         result: ReadResult,
     },
+    /// A timer is due.
+    Timer { owner: H::Owner, cb: H::TimerCb },
+    /// An async handle was sent to.
+    Async { owner: H::Owner, cb: H::AsyncCb },
+    /// An idle, prepare or check handle's phase has come.
+    Hook { owner: H::Owner, cb: H::HookCb },
     /// The handle is closed; this is its last callback. Afterwards the embedder calls
     /// [`crate::core::event_loop::Loop::release_closed`] with `handle` and may free the owner.
     Close {

@@ -1,39 +1,30 @@
-//! The event loop: poller, handle table, work queue, liveness, run modes and cached time.
+//! The event loop: poller, handle table, work queues, liveness and cached time.
 //!
-//! One iteration: update the time, run the work that was pending when the iteration began,
-//! poll (blocking only when nothing is pending), run what the poll produced. Each work item is
-//! turned into at most one user callback at a time by [`Loop::next_dispatch`]; [`run`] hands it
-//! to the embedder with no borrow of the loop held, so callbacks may call back into the loop.
+//! The order of one iteration is in [`super::run`]. Each phase hands out its due callbacks one
+//! at a time through [`Loop::next_dispatch`], so the embedder calls each with no borrow of the
+//! loop held and callbacks may call back into the loop.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mio::{Events, Poll};
+use mio::{Events, Poll, Waker};
 
+use super::async_handle::WAKER_TOKEN;
 use super::dispatch::{Dispatch, ReadChunk};
-use super::error::{self, Code, Result, EBUSY};
+use super::error::{self, Code, Result};
+use super::handle::{Handle, Kind};
 use super::handle_table::{HandleId, HandleTable};
+use super::hooks::{HookLists, HookPhase};
 use super::host::Host;
-use super::tcp::Tcp;
+use super::timer::TimerQueue;
 
 /// Size of the loop-owned buffer that reads land in.
 pub const READ_BUFFER_SIZE: usize = 64 * 1024;
 const EVENTS_CAPACITY: usize = 1024;
-
-/// How [`run`] runs the loop.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum RunMode {
-    /// Until the loop is no longer alive (or stopped).
-    Default,
-    /// One iteration; the poll blocks only if nothing was pending.
-    Once,
-    /// One iteration; the poll never blocks.
-    NoWait,
-}
 
 /// A request's completion, waiting in the queue for its callback.
 pub(crate) enum Completion<H: Host> {
@@ -42,9 +33,9 @@ pub(crate) enum Completion<H: Host> {
     Shutdown(H::ShutdownCb, Code),
 }
 
-/// One item of the loop's FIFO work queue.
+/// One item of the loop's FIFO queue of pending work (iteration step 3).
 pub(crate) enum Work<H: Host> {
-    /// The handle has readiness to act on (read, accept, flush, connect).
+    /// The handle has readiness to act on (read, accept, flush, connect), carried over.
     Io(HandleId),
     /// A request completed; its callback is due.
     Complete(HandleId, Completion<H>),
@@ -52,15 +43,31 @@ pub(crate) enum Work<H: Host> {
     Close(HandleId, H::CloseCb),
 }
 
-/// An event loop with its TCP handles.
+/// The phases of an iteration that run callbacks (see [`super::run`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Phase {
+    /// Due timers.
+    Timers,
+    /// Completions, close callbacks, carried-over reads and accepts.
+    Pending,
+    /// Idle, prepare or check hooks.
+    Hooks(HookPhase),
+    /// What the poll produced: async handles, then I/O.
+    Io,
+}
+
+/// An event loop with its handles.
 pub struct Loop<H: Host> {
     pub(crate) poll: Poll,
     events: Events,
-    pub(crate) handles: HandleTable<Tcp<H>>,
+    pub(crate) handles: HandleTable<Handle<H>>,
+    /// Pending work (step 3).
     pub(crate) queue: VecDeque<Work<H>>,
-    /// Queue items this phase may still run (items queued during a phase wait for the next).
+    /// Handles the last poll reported ready (step 7).
+    io_queue: VecDeque<HandleId>,
+    /// Items the running phase may still take (items queued during a phase wait).
     budget: usize,
-    /// A handle to keep reading/accepting from before taking the next queue item.
+    /// A handle to keep reading/accepting from before taking the next item.
     pub(crate) continuation: Option<(HandleId, u32)>,
     /// Active handles that hold a reference.
     pub(crate) active_refs: usize,
@@ -74,6 +81,15 @@ pub struct Loop<H: Host> {
     read_buf: Vec<u8>,
     /// A spare descriptor, released to shed connections when accept hits EMFILE.
     pub(crate) reserve_fd: Option<File>,
+    pub(crate) timers: TimerQueue,
+    pub(crate) hooks: HookLists,
+    /// Async handles, in creation order, and the ones the running I/O phase still looks at.
+    pub(crate) asyncs: Vec<HandleId>,
+    pub(crate) async_scan: Vec<HandleId>,
+    /// The eventfd async handles wake the loop with (made by the first one).
+    pub(crate) waker: Option<Arc<Waker>>,
+    /// The last poll saw the waker.
+    pub(crate) woken: bool,
 }
 
 impl<H: Host> Loop<H> {
@@ -85,6 +101,7 @@ impl<H: Host> Loop<H> {
             events: Events::with_capacity(EVENTS_CAPACITY),
             handles: HandleTable::default(),
             queue: VecDeque::new(),
+            io_queue: VecDeque::new(),
             budget: 0,
             continuation: None,
             active_refs: 0,
@@ -95,6 +112,12 @@ impl<H: Host> Loop<H> {
             now_ms: 0,
             read_buf: Vec::new(),
             reserve_fd: None,
+            timers: TimerQueue::default(),
+            hooks: HookLists::default(),
+            asyncs: Vec::new(),
+            async_scan: Vec::new(),
+            waker: None,
+            woken: false,
         })
     }
 
@@ -120,7 +143,7 @@ impl<H: Host> Loop<H> {
     }
 
     /// Consumes the stop flag.
-    fn take_stop(&mut self) -> bool {
+    pub(crate) fn take_stop(&mut self) -> bool {
         std::mem::take(&mut self.stop)
     }
 
@@ -129,13 +152,21 @@ impl<H: Host> Loop<H> {
         self.poll.as_raw_fd()
     }
 
-    /// The poll timeout in ms the next iteration would use: 0 when there is work or the loop is
-    /// stopped or not alive, -1 for "until an event".
-    pub fn backend_timeout(&self) -> i32 {
-        if self.stop || !self.alive() || !self.queue.is_empty() || self.continuation.is_some() {
-            0
-        } else {
-            -1
+    /// The poll timeout in ms the next iteration would use: 0 when work is pending, an idle
+    /// handle is started, or the loop is stopped or not alive; else the time to the nearest
+    /// timer (at most `i32::MAX`); else -1, "until an event".
+    pub fn backend_timeout(&mut self) -> i32 {
+        if self.stop
+            || !self.alive()
+            || !self.queue.is_empty()
+            || self.continuation.is_some()
+            || self.hooks.idle_active()
+        {
+            return 0;
+        }
+        match self.next_timer_due() {
+            Some(due) => i32::try_from(due.saturating_sub(self.now_ms)).unwrap_or(i32::MAX),
+            None => -1,
         }
     }
 
@@ -146,12 +177,12 @@ impl<H: Host> Loop<H> {
 
     /// The owners of every handle, closing ones included.
     pub fn owners(&self) -> Vec<H::Owner> {
-        self.handles.values().map(|t| t.owner).collect()
+        self.handles.values().map(|h| h.owner).collect()
     }
 
     /// Forgets a handle whose close callback has run; its id is dead from now on.
     pub fn release_closed(&mut self, id: HandleId) {
-        if self.handles.get(id).is_some_and(|t| t.closing) {
+        if self.handles.get(id).is_some_and(|h| h.closing) {
             self.handles.remove(id);
             self.closing -= 1;
         }
@@ -176,9 +207,12 @@ impl<H: Host> Loop<H> {
         self.read_buf = buf;
     }
 
-    /// Queues an `Io` item for `id` unless one is queued already.
+    /// Queues pending I/O work for the TCP handle `id` (next step 3) unless it is queued.
     pub(crate) fn schedule_io(&mut self, id: HandleId) {
-        if let Some(t) = self.handles.get_mut(id) {
+        if let Some(Handle {
+            kind: Kind::Tcp(t), ..
+        }) = self.handles.get_mut(id)
+        {
             if !t.io_queued {
                 t.io_queued = true;
                 self.queue.push_back(Work::Io(id));
@@ -186,61 +220,77 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// Recomputes whether `id` counts as an active referenced handle.
-    pub(crate) fn refresh_active(&mut self, id: HandleId) {
-        if let Some(t) = self.handles.get_mut(id) {
-            let want = t.is_active() && t.has_ref;
-            if want != t.counted_active {
-                t.counted_active = want;
-                if want {
-                    self.active_refs += 1;
-                } else {
-                    self.active_refs -= 1;
-                }
-            }
-        }
-    }
-
-    /// Starts a phase: the items queued now may run; later ones wait for the next phase.
-    fn begin_phase(&mut self) -> usize {
-        self.budget = self.queue.len();
-        self.budget
-    }
-
-    /// Waits for readiness (at most `timeout`) and queues an `Io` item per ready handle.
-    fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
+    /// Waits for readiness (at most `timeout`; `None` = no limit) and lists the ready handles
+    /// for the I/O phase.
+    pub(crate) fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
             Err(e) => return Err(error::from_io(&e)),
         }
         for event in self.events.iter() {
+            if event.token() == WAKER_TOKEN {
+                self.woken = true;
+                continue;
+            }
             let id = HandleId::from_token(event.token());
-            let Some(t) = self.handles.get_mut(id) else {
+            let Some(Handle {
+                closing: false,
+                kind: Kind::Tcp(t),
+                ..
+            }) = self.handles.get_mut(id)
+            else {
                 continue;
             };
-            if t.closing {
-                continue;
-            }
-            if event.is_readable() || event.is_read_closed() || event.is_error() {
-                t.ready_read = true;
-            }
-            if event.is_read_closed() || event.is_error() {
-                t.read_closed = true;
-            }
-            if event.is_writable() || event.is_write_closed() || event.is_error() {
-                t.ready_write = true;
-            }
+            t.note_readiness(event);
             if !t.io_queued {
                 t.io_queued = true;
-                self.queue.push_back(Work::Io(id));
+                self.io_queue.push_back(id);
             }
         }
         Ok(())
     }
 
-    /// The next user callback to run in this phase, or `None` when the phase is done.
-    pub fn next_dispatch(&mut self) -> Option<Dispatch<H>> {
+    /// Starts a phase; returns how many items of pending work it may run (step 3 only).
+    pub(crate) fn begin_phase(&mut self, phase: Phase) -> usize {
+        match phase {
+            Phase::Timers => self.begin_timer_phase(),
+            Phase::Pending => self.budget = self.queue.len(),
+            Phase::Hooks(p) => self.begin_hook_phase(p),
+            Phase::Io => {
+                self.begin_async_phase();
+                self.budget = self.io_queue.len();
+            }
+        }
+        if phase == Phase::Pending {
+            self.budget
+        } else {
+            0
+        }
+    }
+
+    /// The next user callback of `phase`, or `None` when the phase is done.
+    pub fn next_dispatch(&mut self, phase: Phase) -> Option<Dispatch<H>> {
+        match phase {
+            Phase::Timers => self
+                .next_due_timer()
+                .map(|(owner, cb)| Dispatch::Timer { owner, cb }),
+            Phase::Hooks(_) => self
+                .next_hook()
+                .map(|(owner, cb)| Dispatch::Hook { owner, cb }),
+            Phase::Pending => self.next_work(|l| l.queue.pop_front()),
+            Phase::Io => {
+                if let Some((owner, cb)) = self.next_async() {
+                    return Some(Dispatch::Async { owner, cb });
+                }
+                self.next_work(|l| l.io_queue.pop_front().map(Work::Io))
+            }
+        }
+    }
+
+    /// Runs the continuation, then up to `budget` items taken by `take`, until one produces a
+    /// callback.
+    fn next_work(&mut self, take: impl Fn(&mut Self) -> Option<Work<H>>) -> Option<Dispatch<H>> {
         loop {
             if let Some((id, round)) = self.continuation.take() {
                 if let Some(d) = self.process_io(id, round) {
@@ -252,7 +302,7 @@ impl<H: Host> Loop<H> {
                 return None;
             }
             self.budget -= 1;
-            let work = self.queue.pop_front()?;
+            let work = take(self)?;
             if let Some(d) = self.run_work(work) {
                 return Some(d);
             }
@@ -262,7 +312,10 @@ impl<H: Host> Loop<H> {
     fn run_work(&mut self, work: Work<H>) -> Option<Dispatch<H>> {
         match work {
             Work::Io(id) => {
-                self.handles.get_mut(id)?.io_queued = false;
+                let Kind::Tcp(t) = &mut self.handles.get_mut(id)?.kind else {
+                    return None;
+                };
+                t.io_queued = false;
                 self.process_io(id, 0)
             }
             Work::Complete(id, completion) => {
@@ -284,69 +337,4 @@ impl<H: Host> Loop<H> {
             }
         }
     }
-}
-
-/// Runs the loop in `cell` in `mode`, handing each due callback to `call` with no borrow of the
-/// loop held. Returns whether the loop is still alive, or `EBUSY` when the loop is already
-/// borrowed (a nested run from inside a callback).
-pub fn run<H: Host>(
-    cell: &RefCell<Loop<H>>,
-    mode: RunMode,
-    mut call: impl FnMut(Dispatch<H>),
-) -> Result<bool> {
-    let mut alive = {
-        let mut l = cell.try_borrow_mut().map_err(|_| EBUSY)?;
-        if l.take_stop() {
-            return Ok(true);
-        }
-        let alive = l.alive();
-        if !alive {
-            l.update_time();
-        }
-        alive
-    };
-    let mut drain = |cell: &RefCell<Loop<H>>| {
-        let mut ran = 0usize;
-        loop {
-            let next = cell.borrow_mut().next_dispatch();
-            match next {
-                Some(d) => {
-                    ran += 1;
-                    call(d);
-                }
-                None => return ran,
-            }
-        }
-    };
-    while alive {
-        let pending = {
-            let mut l = cell.borrow_mut();
-            l.update_time();
-            l.begin_phase()
-        };
-        drain(cell);
-        {
-            let mut l = cell.borrow_mut();
-            let block = match mode {
-                RunMode::NoWait => false,
-                RunMode::Once => pending == 0,
-                RunMode::Default => true,
-            };
-            let timeout = if block && l.backend_timeout() < 0 {
-                None
-            } else {
-                Some(Duration::ZERO)
-            };
-            l.poll_io(timeout)?;
-            l.update_time();
-            l.begin_phase();
-        }
-        drain(cell);
-        let mut l = cell.borrow_mut();
-        alive = l.alive();
-        if l.take_stop() || mode != RunMode::Default {
-            break;
-        }
-    }
-    Ok(alive)
 }

@@ -19,6 +19,12 @@ pub trait Host {
     type ReadCb: Copy;
     /// A close callback (possibly none).
     type CloseCb: Copy;
+    /// A timer's callback.
+    type TimerCb: Copy;
+    /// An async handle's callback (possibly none).
+    type AsyncCb: Copy;
+    /// An idle, prepare or check handle's callback.
+    type HookCb: Copy;
 
     /// Whether a write callback does nothing (no function to call): such writes need no
     /// completion item, and consecutive ones share one queue record.

@@ -7,13 +7,18 @@
 #![forbid(unsafe_code)]
 
 pub mod addr;
+pub mod async_handle;
 pub mod dispatch;
 pub mod error;
 pub mod event_loop;
+pub mod handle;
 pub mod handle_table;
+pub mod hooks;
 pub mod host;
+pub mod run;
 pub mod socket;
 pub mod tcp;
 pub mod tcp_io;
 pub mod tcp_ops;
+pub mod timer;
 pub mod write_queue;

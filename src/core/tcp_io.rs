@@ -6,10 +6,11 @@ use std::io;
 use super::dispatch::{Dispatch, ReadChunk, ReadResult};
 use super::error::{self, Code, ECANCELED, EOF};
 use super::event_loop::{Completion, Loop, Work};
-use super::handle_table::HandleId;
+use super::handle::{Handle, Kind};
+use super::handle_table::{HandleId, HandleTable};
 use super::host::Host;
 use super::socket;
-use super::tcp::State;
+use super::tcp::{State, Tcp};
 use super::write_queue::Flush;
 
 /// Reads from one handle per wakeup before others get a turn.
@@ -21,10 +22,7 @@ impl<H: Host> Loop<H> {
     /// Acts on the readiness of `id`; returns the first callback that produced, if any.
     /// `round` counts the reads/accepts already done for this handle in this wakeup.
     pub(crate) fn process_io(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        let t = self.handles.get_mut(id)?;
-        if t.closing {
-            return None;
-        }
+        let (t, _) = live_tcp(&mut self.handles, id)?;
         match t.state {
             State::Idle => None,
             State::Connecting => self.finish_connect(id, round),
@@ -35,7 +33,7 @@ impl<H: Host> Loop<H> {
                 if let Some(due) = self.read_next(id, round) {
                     return Some(due);
                 }
-                let t = self.handles.get_mut(id)?;
+                let (t, _) = live_tcp(&mut self.handles, id)?;
                 if t.ready_write && !t.writes.is_empty() {
                     self.flush(id);
                 }
@@ -45,14 +43,13 @@ impl<H: Host> Loop<H> {
     }
 
     fn finish_connect(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        let t = self.handles.get_mut(id)?;
+        let (t, owner) = live_tcp(&mut self.handles, id)?;
         let status = match t.delayed_error.take() {
             Some(code) => code,
             None if t.ready_write || t.ready_read => socket::pending_error(t.sock.as_ref()?),
             None => return None,
         };
         let cb = t.connect_cb.take()?;
-        let owner = t.owner;
         self.requests -= 1;
         if status == 0 {
             t.state = State::Connected;
@@ -73,7 +70,7 @@ impl<H: Host> Loop<H> {
 
     /// Sends queued writes; queues the callbacks of completed ones, then the shutdown if due.
     pub(crate) fn flush(&mut self, id: HandleId) {
-        let Some(t) = self.handles.get_mut(id) else {
+        let Some((t, _)) = any_tcp(&mut self.handles, id) else {
             return;
         };
         let Some(sock) = t.sock.as_ref() else {
@@ -100,7 +97,7 @@ impl<H: Host> Loop<H> {
 
     /// Completes every queued write and a pending shutdown with `code`, in order.
     pub(crate) fn fail_requests(&mut self, id: HandleId, code: Code) {
-        let Some(t) = self.handles.get_mut(id) else {
+        let Some((t, _)) = any_tcp(&mut self.handles, id) else {
             return;
         };
         for (cb, silent) in t.writes.take_all() {
@@ -119,7 +116,7 @@ impl<H: Host> Loop<H> {
 
     /// Performs a requested shutdown once the write queue is empty and the socket connected.
     pub(crate) fn maybe_finish_shutdown(&mut self, id: HandleId) {
-        let Some(t) = self.handles.get_mut(id) else {
+        let Some((t, _)) = any_tcp(&mut self.handles, id) else {
             return;
         };
         if t.state != State::Connected || !t.writes.is_empty() {
@@ -149,13 +146,13 @@ impl<H: Host> Loop<H> {
     }
 
     fn read_next(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        let t = self.handles.get(id)?;
+        let (t, _) = live_tcp(&mut self.handles, id)?;
         if !t.reading || !t.ready_read {
             return None;
         }
         let mut buf = self.take_read_buffer();
-        let t = self.handles.get_mut(id)?;
-        let (sock, cb, owner) = (t.sock.as_ref()?, t.read_cb?, t.owner);
+        let (t, owner) = live_tcp(&mut self.handles, id)?;
+        let (sock, cb) = (t.sock.as_ref()?, t.read_cb?);
         let code = match socket::recv(sock, &mut buf) {
             Ok(0) => EOF,
             Ok(len) => {
@@ -193,11 +190,11 @@ impl<H: Host> Loop<H> {
     }
 
     fn accept_next(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        let t = self.handles.get_mut(id)?;
+        let (t, owner) = live_tcp(&mut self.handles, id)?;
         if t.accepted.is_some() || !t.ready_read {
             return None;
         }
-        let (sock, cb, owner) = (t.sock.as_ref()?, t.connection_cb?, t.owner);
+        let (sock, cb) = (t.sock.as_ref()?, t.connection_cb?);
         match socket::accept(sock) {
             Ok(conn) => {
                 t.accepted = Some(conn);
@@ -242,13 +239,44 @@ impl<H: Host> Loop<H> {
     /// connection, then takes the reserve back, so the listener does not spin.
     fn shed_pending(&mut self, id: HandleId) {
         self.reserve_fd = None;
-        if let Some(t) = self.handles.get_mut(id) {
+        if let Some((t, _)) = any_tcp(&mut self.handles, id) {
             if let Some(sock) = t.sock.as_ref() {
                 while socket::accept(sock).is_ok() {}
             }
             t.ready_read = false;
         }
         self.reserve_fd = open_reserve();
+    }
+}
+
+/// The TCP handle `id`, closing or not, with its owner.
+fn any_tcp<H: Host>(
+    handles: &mut HandleTable<Handle<H>>,
+    id: HandleId,
+) -> Option<(&mut Tcp<H>, H::Owner)> {
+    match handles.get_mut(id)? {
+        Handle {
+            kind: Kind::Tcp(t),
+            owner,
+            ..
+        } => Some((t, *owner)),
+        _ => None,
+    }
+}
+
+/// The TCP handle `id` if it is not closing, with its owner.
+fn live_tcp<H: Host>(
+    handles: &mut HandleTable<Handle<H>>,
+    id: HandleId,
+) -> Option<(&mut Tcp<H>, H::Owner)> {
+    match handles.get_mut(id)? {
+        Handle {
+            closing: false,
+            kind: Kind::Tcp(t),
+            owner,
+            ..
+        } => Some((t, *owner)),
+        _ => None,
     }
 }
 

@@ -10,9 +10,11 @@ use mio::Interest;
 use socket2::{SockAddr, Socket};
 
 use super::error::{
-    self, Code, Result, EAGAIN, EALREADY, EBADF, EBUSY, ECANCELED, EINVAL, EISCONN, ENOTCONN, EPIPE,
+    self, Code, Result, EAGAIN, EALREADY, EBADF, EBUSY, ECANCELED, EEXIST, EINVAL, EISCONN,
+    ENOTCONN, EPIPE,
 };
 use super::event_loop::{Completion, Loop, Work};
+use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
 use super::socket::{self, Family, SendOutcome};
@@ -34,25 +36,40 @@ pub enum BufferKind {
 }
 
 impl<H: Host> Loop<H> {
-    /// A live, not closing handle, or `EINVAL`.
+    /// A live, not closing TCP handle, or `EINVAL`.
     fn tcp(&self, id: HandleId) -> Result<&Tcp<H>> {
         match self.handles.get(id) {
-            Some(t) if !t.closing => Ok(t),
+            Some(Handle {
+                closing: false,
+                kind: Kind::Tcp(t),
+                ..
+            }) => Ok(t),
             _ => Err(EINVAL),
         }
     }
 
-    /// A live, not closing handle, mutably, or `EINVAL`.
+    /// A live, not closing TCP handle, mutably, or `EINVAL`.
     fn tcp_mut(&mut self, id: HandleId) -> Result<&mut Tcp<H>> {
         match self.handles.get_mut(id) {
-            Some(t) if !t.closing => Ok(t),
+            Some(Handle {
+                closing: false,
+                kind: Kind::Tcp(t),
+                ..
+            }) => Ok(t),
             _ => Err(EINVAL),
         }
     }
 
-    /// A live handle (closing or not), or `EINVAL`.
-    fn any_handle_mut(&mut self, id: HandleId) -> Result<&mut Tcp<H>> {
-        self.handles.get_mut(id).ok_or(EINVAL)
+    /// A live TCP handle, closing or not, with its closing flag; `EINVAL` for another kind.
+    fn tcp_any(&self, id: HandleId) -> Result<(&Tcp<H>, bool)> {
+        match self.handles.get(id) {
+            Some(Handle {
+                closing,
+                kind: Kind::Tcp(t),
+                ..
+            }) => Ok((t, *closing)),
+            _ => Err(EINVAL),
+        }
     }
 
     /// The socket of a live handle: `EINVAL` when closing, `EBADF` before it exists.
@@ -62,13 +79,13 @@ impl<H: Host> Loop<H> {
 
     /// Creates a TCP handle; `af` is AF_UNSPEC (socket created later), AF_INET or AF_INET6.
     pub fn tcp_new(&mut self, owner: H::Owner, af: i32) -> Result<HandleId> {
-        let mut tcp = Tcp::new(owner);
+        let mut tcp = Tcp::new();
         if af != libc::AF_UNSPEC {
             let family = Family::from_af(af).ok_or(EINVAL)?;
             tcp.sock = Some(socket::new_tcp(family)?);
             tcp.family = Some(family);
         }
-        Ok(self.handles.insert(tcp))
+        Ok(self.handles.insert(Handle::new(owner, Kind::Tcp(tcp))))
     }
 
     /// Ensures the handle has a socket of `family`: creates one, or checks the existing one.
@@ -101,7 +118,7 @@ impl<H: Host> Loop<H> {
             id.token(),
             Interest::READABLE | Interest::WRITABLE,
         ))?;
-        self.handles.get_mut(id).ok_or(EINVAL)?.registered = true;
+        self.tcp_mut(id)?.registered = true;
         Ok(())
     }
 
@@ -223,6 +240,9 @@ impl<H: Host> Loop<H> {
             if t.sock.is_some() {
                 return Err(EBUSY);
             }
+            if self.owns_fd(sock.as_raw_fd()) {
+                return Err(EEXIST);
+            }
             let family = socket::adopt(&sock)?;
             apply_options(&sock, t.nodelay, t.keepalive)?;
             Ok(family)
@@ -243,7 +263,7 @@ impl<H: Host> Loop<H> {
             t.state = State::Connected;
             t.readable = true;
             if let Err(code) = self.register(id) {
-                let t = self.handles.get_mut(id).expect("handle checked above");
+                let t = self.tcp_mut(id).expect("handle checked above");
                 t.state = State::Idle;
                 t.readable = false;
                 t.family = None;
@@ -285,7 +305,11 @@ impl<H: Host> Loop<H> {
             ..
         } = self;
         let t = match handles.get_mut(id) {
-            Some(t) if !t.closing => t,
+            Some(Handle {
+                closing: false,
+                kind: Kind::Tcp(t),
+                ..
+            }) => t,
             _ => return Err(EINVAL),
         };
         let sock = t.sock.as_ref().ok_or(EBADF)?;
@@ -398,10 +422,9 @@ impl<H: Host> Loop<H> {
 
     /// The socket's descriptor: `EBADF` before it exists or once closing.
     pub fn tcp_fileno(&self, id: HandleId) -> Result<RawFd> {
-        match self.handles.get(id) {
-            Some(t) if !t.closing => t.sock.as_ref().map(|s| s.as_raw_fd()).ok_or(EBADF),
-            Some(_) => Err(EBADF),
-            None => Err(EINVAL),
+        match self.tcp_any(id)? {
+            (t, false) => t.sock.as_ref().map(|s| s.as_raw_fd()).ok_or(EBADF),
+            (_, true) => Err(EBADF),
         }
     }
 
@@ -437,19 +460,33 @@ impl<H: Host> Loop<H> {
 
     /// Whether the handle can still read (false once closing).
     pub fn tcp_readable(&self, id: HandleId) -> Result<bool> {
-        Ok(self.handles.get(id).ok_or(EINVAL)?.is_readable())
+        let (t, closing) = self.tcp_any(id)?;
+        Ok(!closing && t.is_readable())
     }
 
     /// Whether the handle accepts writes (false once closing).
     pub fn tcp_writable(&self, id: HandleId) -> Result<bool> {
-        Ok(self.handles.get(id).ok_or(EINVAL)?.is_writable())
+        let (t, closing) = self.tcp_any(id)?;
+        Ok(!closing && t.is_writable())
     }
 
-    /// Closes the handle: stops all I/O, closes the socket now, and queues the callbacks of its
-    /// pending requests (cancelled) followed by the close callback.
-    pub fn close(&mut self, id: HandleId, cb: H::CloseCb) -> Result<()> {
-        let t = self.tcp_mut(id)?;
-        t.closing = true;
+    /// Whether a TCP handle of this loop holds descriptor `fd`.
+    fn owns_fd(&self, fd: RawFd) -> bool {
+        self.handles.values().any(|h| match &h.kind {
+            Kind::Tcp(t) => t.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
+            _ => false,
+        })
+    }
+
+    /// The TCP part of `close`: stops all I/O, closes the socket now, and queues the callbacks
+    /// of its pending requests (cancelled).
+    pub(crate) fn tcp_close(&mut self, id: HandleId) {
+        let Some(Handle {
+            kind: Kind::Tcp(t), ..
+        }) = self.handles.get_mut(id)
+        else {
+            return;
+        };
         t.reading = false;
         t.accepted = None;
         if let Some(sock) = t.sock.take() {
@@ -463,38 +500,11 @@ impl<H: Host> Loop<H> {
             }
             drop(sock);
         }
-        let t = self.handles.get_mut(id).ok_or(EINVAL)?;
         if let Some(cb) = t.connect_cb.take() {
             self.queue
                 .push_back(Work::Complete(id, Completion::Connect(cb, ECANCELED)));
         }
         self.fail_requests(id, ECANCELED);
-        self.queue.push_back(Work::Close(id, cb));
-        self.closing += 1;
-        self.refresh_active(id);
-        Ok(())
-    }
-
-    /// Whether the handle is active (listening, connecting or reading).
-    pub fn is_active(&self, id: HandleId) -> Result<bool> {
-        Ok(self.handles.get(id).ok_or(EINVAL)?.is_active())
-    }
-
-    /// Whether `close` was called on the handle.
-    pub fn is_closing(&self, id: HandleId) -> Result<bool> {
-        Ok(self.handles.get(id).ok_or(EINVAL)?.closing)
-    }
-
-    /// Makes the handle keep (true) or not keep (false) the loop alive while active.
-    pub fn set_ref(&mut self, id: HandleId, has_ref: bool) -> Result<()> {
-        self.any_handle_mut(id)?.has_ref = has_ref;
-        self.refresh_active(id);
-        Ok(())
-    }
-
-    /// Whether the handle is referenced.
-    pub fn has_ref(&self, id: HandleId) -> Result<bool> {
-        Ok(self.handles.get(id).ok_or(EINVAL)?.has_ref)
     }
 }
 

@@ -9,6 +9,8 @@ use std::os::raw::{c_char, c_int};
 use crate::core::addr;
 use crate::core::error::{EINVAL, ENOSPC};
 
+use super::sys;
+
 /// Reads a C `struct sockaddr` (AF_INET or AF_INET6) into a `SocketAddr`.
 pub(crate) fn read_sockaddr(ptr: *const libc::sockaddr) -> Result<SocketAddr, c_int> {
     if ptr.is_null() {
@@ -84,7 +86,8 @@ pub(crate) fn write_sockaddr(
             out.cast::<libc::sockaddr_in>()
                 .write_unaligned(sockaddr_in(a))
         },
-        // SAFETY: as above.
+        // SAFETY: the caller's buffer holds at least `capacity` >= `needed` bytes; write_unaligned
+        // copes with any alignment.
         SocketAddr::V6(a) => unsafe {
             out.cast::<libc::sockaddr_in6>()
                 .write_unaligned(sockaddr_in6(a))
@@ -104,23 +107,14 @@ fn c_str<'a>(ptr: *const c_char) -> Result<&'a str, c_int> {
     unsafe { CStr::from_ptr(ptr) }.to_str().map_err(|_| EINVAL)
 }
 
-/// The index of a network interface by name, if it exists.
-fn interface_index(name: &str) -> Option<u32> {
-    let name = std::ffi::CString::new(name).ok()?;
-    // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
-    let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
-    (index != 0).then_some(index)
-}
-
-/// Fills `*out` with the IPv4 address `ip` ("127.0.0.1") and `port` (0–65535).
-/// Returns 0, or RUV_EINVAL for NULL pointers, an unparsable address or a bad port.
-#[no_mangle]
-pub extern "C" fn ruv_ip4_addr(
-    ip: *const c_char,
-    port: c_int,
-    out: *mut libc::sockaddr_in,
-) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Fills `*out` with the IPv4 address `ip` ("127.0.0.1") and `port` (0–65535).
+    /// Returns 0, or RUV_EINVAL for NULL pointers, an unparsable address or a bad port.
+    fn ruv_ip4_addr(
+        ip: *const c_char,
+        port: c_int,
+        out: *mut libc::sockaddr_in,
+    ) -> c_int {
         if out.is_null() {
             return Err(EINVAL);
         }
@@ -128,35 +122,33 @@ pub extern "C" fn ruv_ip4_addr(
         // SAFETY: `out` is non-NULL and points at the caller's sockaddr_in.
         unsafe { out.write_unaligned(sockaddr_in(&addr)) };
         Ok(0)
-    })
+    }
 }
 
-/// Fills `*out` with the IPv6 address `ip` and `port`; a zone ("fe80::1%lo" or "%2") sets
-/// `sin6_scope_id`. Returns 0, or RUV_EINVAL for NULL pointers, an unparsable address, an
-/// unknown interface or a bad port.
-#[no_mangle]
-pub extern "C" fn ruv_ip6_addr(
-    ip: *const c_char,
-    port: c_int,
-    out: *mut libc::sockaddr_in6,
-) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Fills `*out` with the IPv6 address `ip` and `port`; a zone ("fe80::1%lo" or "%2") sets
+    /// `sin6_scope_id`. Returns 0, or RUV_EINVAL for NULL pointers, an unparsable address, an
+    /// unknown interface or a bad port.
+    fn ruv_ip6_addr(
+        ip: *const c_char,
+        port: c_int,
+        out: *mut libc::sockaddr_in6,
+    ) -> c_int {
         if out.is_null() {
             return Err(EINVAL);
         }
-        let addr = addr::parse_ip6(c_str(ip)?, port, interface_index)?;
+        let addr = addr::parse_ip6(c_str(ip)?, port, sys::interface_index)?;
         // SAFETY: `out` is non-NULL and points at the caller's sockaddr_in6.
         unsafe { out.write_unaligned(sockaddr_in6(&addr)) };
         Ok(0)
-    })
+    }
 }
 
-/// Writes the IP of `addr` (AF_INET or AF_INET6) as a NUL-terminated string into `dst` of
-/// `size` bytes. Returns 0, RUV_EINVAL for NULL pointers or another family, RUV_ENOSPC if
-/// `dst` is too small.
-#[no_mangle]
-pub extern "C" fn ruv_ip_name(addr: *const libc::sockaddr, dst: *mut c_char, size: usize) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Writes the IP of `addr` (AF_INET or AF_INET6) as a NUL-terminated string into `dst` of
+    /// `size` bytes. Returns 0, RUV_EINVAL for NULL pointers or another family, RUV_ENOSPC if
+    /// `dst` is too small.
+    fn ruv_ip_name(addr: *const libc::sockaddr, dst: *mut c_char, size: usize) -> c_int {
         if dst.is_null() {
             return Err(EINVAL);
         }
@@ -171,5 +163,5 @@ pub extern "C" fn ruv_ip_name(addr: *const libc::sockaddr, dst: *mut c_char, siz
             dst.add(text.len()).write(0);
         }
         Ok(0)
-    })
+    }
 }

@@ -5,7 +5,7 @@ use std::ptr;
 
 use crate::core::dispatch::{Dispatch, ReadResult};
 
-use super::types::{handle_ptr, tcp_ptr, CHost, HandleObj, LoopObj};
+use super::types::{owner_ptr, CHookCb, CHost, HandleObj, LoopObj};
 
 /// Runs one due callback of `loop_obj`.
 pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
@@ -13,11 +13,12 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
         Dispatch::Connection { owner, cb, status } => {
             // SAFETY: `cb` is the user's non-NULL listen callback; `owner` is live until its
             // close callback has run, which is later.
-            unsafe { cb(tcp_ptr(owner), status) }
+            unsafe { cb(owner_ptr(owner), status) }
         }
         Dispatch::Connect { owner, cb, status } => {
-            // SAFETY: as above, for the connect callback.
-            unsafe { cb(tcp_ptr(owner), status) }
+            // SAFETY: `cb` is the user's non-NULL connect callback; `owner` is live until its
+            // close callback has run, which is later.
+            unsafe { cb(owner_ptr(owner), status) }
         }
         Dispatch::Write {
             owner,
@@ -25,14 +26,16 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
             status,
         } => {
             if let Some(cb) = cb {
-                // SAFETY: as above; `arg` is passed back untouched.
-                unsafe { cb(tcp_ptr(owner), status, arg) }
+                // SAFETY: `cb` is the user's write callback; `owner` is live until its close
+                // callback has run, which is later; `arg` is passed back untouched.
+                unsafe { cb(owner_ptr(owner), status, arg) }
             }
         }
         Dispatch::Shutdown { owner, cb, status } => {
             if let Some(cb) = cb {
-                // SAFETY: as above, for the shutdown callback.
-                unsafe { cb(tcp_ptr(owner), status) }
+                // SAFETY: `cb` is the user's shutdown callback; `owner` is live until its close
+                // callback has run, which is later.
+                unsafe { cb(owner_ptr(owner), status) }
             }
         }
         Dispatch::Read { owner, cb, result } => match result {
@@ -41,21 +44,46 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
                 let nread = libc::ssize_t::try_from(data.len()).unwrap_or(libc::ssize_t::MAX);
                 // SAFETY: `data` is the loop's read buffer, valid for the whole call (we own
                 // the chunk); the callback may not keep the pointer (documented).
-                unsafe { cb(tcp_ptr(owner), nread, data.as_ptr().cast()) };
+                unsafe { cb(owner_ptr(owner), nread, data.as_ptr().cast()) };
                 if let Ok(mut core) = loop_obj.core.try_borrow_mut() {
                     core.recycle_read_buffer(chunk);
                 }
             }
             ReadResult::Error(code) => {
-                // SAFETY: as above; no data comes with an error.
-                unsafe { cb(tcp_ptr(owner), code as libc::ssize_t, ptr::null()) }
+                // SAFETY: `cb` is the user's non-NULL read callback, `owner` is live until its
+                // close callback has run; no data comes with an error, so `data` is NULL.
+                unsafe { cb(owner_ptr(owner), code as libc::ssize_t, ptr::null()) }
             }
         },
+        Dispatch::Timer { owner, cb } => {
+            // SAFETY: `cb` is the user's non-NULL timer callback; `owner` is live until its
+            // close callback has run, which is later.
+            unsafe { cb(owner_ptr(owner)) }
+        }
+        Dispatch::Async { owner, cb } => {
+            if let Some(cb) = cb {
+                // SAFETY: `cb` is the user's async callback; `owner` is live until its close
+                // callback has run, which is later.
+                unsafe { cb(owner_ptr(owner)) }
+            }
+        }
+        Dispatch::Hook { owner, cb } => {
+            // SAFETY: `cb` is the user's non-NULL callback of the hook's own kind (the enum
+            // variant was chosen by that kind's start function); `owner` is live until its close
+            // callback has run, which is later.
+            unsafe {
+                match cb {
+                    CHookCb::Idle(f) => f(owner_ptr(owner)),
+                    CHookCb::Prepare(f) => f(owner_ptr(owner)),
+                    CHookCb::Check(f) => f(owner_ptr(owner)),
+                }
+            }
+        }
         Dispatch::Close { owner, cb, handle } => {
             if let Some(cb) = cb {
                 // SAFETY: the handle is still allocated (and known to the core, as closing)
                 // during its close callback.
-                unsafe { cb(handle_ptr(owner)) }
+                unsafe { cb(owner_ptr(owner)) }
             }
             if let Ok(mut core) = loop_obj.core.try_borrow_mut() {
                 core.release_closed(handle);

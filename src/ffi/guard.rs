@@ -1,6 +1,15 @@
-//! The panic boundary: no Rust panic ever unwinds into C.
+//! The panic boundary and the one export macro, [`ffi_fn!`]: no Rust panic ever unwinds into C,
+//! and no export can be written without the guard.
+//!
+//! `ffi_fn! { /// docs  fn ruv_x(args) -> T { body } }` writes `#[no_mangle] pub extern "C" fn`
+//! with the body inside `catch_unwind`. For `-> c_int` the body returns
+//! `Result<c_int, c_int>` (`Ok(value)` or `Err(negative code)`, so `?` works) and a panic becomes
+//! `RUV_EPANIC`; for any other return type the body returns the value itself and a panic
+//! returns [`Fallback::fallback`]. cbindgen does not expand macros, so `build.rs` expands
+//! `ffi_fn!` items itself (into plain `extern "C"` declarations) before generating the header,
+//! and refuses a `#[no_mangle]` written by hand.
 
-use std::os::raw::c_int;
+use std::os::raw::{c_char, c_int, c_uint};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::core::error::EPANIC;
@@ -14,20 +23,77 @@ pub(crate) fn status(body: impl FnOnce() -> Result<c_int, c_int>) -> c_int {
     }
 }
 
-/// Runs an export's body that has no error channel; a panic returns `fallback`.
-pub(crate) fn value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+/// Runs an export's body that has no error channel; a panic returns `T::fallback()`.
+pub(crate) fn value<T: Fallback>(body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| T::fallback())
 }
 
-/// Wraps every export's body: `ffi_guard!(status { ... })` for bodies returning
-/// `Result<c_int, c_int>`, `ffi_guard!(value FALLBACK, { ... })` for the others.
-macro_rules! ffi_guard {
-    (status $body:block) => {
-        $crate::ffi::guard::status(
-            || -> ::std::result::Result<::std::os::raw::c_int, ::std::os::raw::c_int> { $body },
-        )
+/// What an export without an error channel returns when its body panicked.
+pub(crate) trait Fallback {
+    /// The value returned after a caught panic.
+    fn fallback() -> Self;
+}
+
+impl Fallback for () {
+    fn fallback() -> Self {}
+}
+
+impl Fallback for u64 {
+    fn fallback() -> Self {
+        0
+    }
+}
+
+impl Fallback for usize {
+    fn fallback() -> Self {
+        0
+    }
+}
+
+impl Fallback for c_uint {
+    fn fallback() -> Self {
+        0
+    }
+}
+
+impl<T> Fallback for *mut T {
+    fn fallback() -> Self {
+        std::ptr::null_mut()
+    }
+}
+
+impl Fallback for *const c_char {
+    /// Strings the API returns are never NULL: an empty one.
+    fn fallback() -> Self {
+        c"".as_ptr()
+    }
+}
+
+/// Writes an exported C function together with its panic guard (see the module docs).
+macro_rules! ffi_fn {
+    ($(#[$attr:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> c_int $body:block) => {
+        $(#[$attr])*
+        #[no_mangle]
+        pub extern "C" fn $name($($arg: $ty),*) -> ::std::os::raw::c_int {
+            $crate::ffi::guard::status(
+                || -> ::std::result::Result<::std::os::raw::c_int, ::std::os::raw::c_int> {
+                    $body
+                },
+            )
+        }
     };
-    (value $fallback:expr, $body:block) => {
-        $crate::ffi::guard::value($fallback, || $body)
+    ($(#[$attr:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        $(#[$attr])*
+        #[no_mangle]
+        pub extern "C" fn $name($($arg: $ty),*) -> $ret {
+            $crate::ffi::guard::value(|| -> $ret { $body })
+        }
+    };
+    ($(#[$attr:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$attr])*
+        #[no_mangle]
+        pub extern "C" fn $name($($arg: $ty),*) {
+            $crate::ffi::guard::value(|| $body)
+        }
     };
 }

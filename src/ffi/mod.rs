@@ -1,8 +1,9 @@
 //! The C API: thin `#[no_mangle] extern "C"` functions over the safe core.
 //!
-//! Every pointer is checked by [`types`]' typed cast helpers, every export runs inside the panic
-//! boundary of [`guard`], and out-parameters are written only on success. `include/ruv.h` is
-//! generated from this module by cbindgen.
+//! Every pointer is checked by [`types`]' typed cast helpers, every export is written with
+//! [`guard`]'s `ffi_fn!` (which puts it inside the panic boundary), out-parameters are written
+//! only on success, and the raw `libc` calls are in [`sys`]. `include/ruv.h` is generated from
+//! this module by `build.rs` and cbindgen.
 
 #![allow(non_camel_case_types)]
 // These functions are the C ABI: their pointer arguments are checked for NULL and kind, and the
@@ -12,10 +13,15 @@
 #[macro_use]
 pub mod guard;
 pub mod addr;
+pub mod async_api;
+pub mod constants;
 pub mod dispatch;
 pub mod error;
 pub mod handle;
+pub mod hooks;
 pub mod loop_api;
+pub mod sys;
 pub mod tcp;
+pub mod timer;
 pub mod types;
 pub mod version;

@@ -9,11 +9,14 @@ use socket2::Socket;
 use crate::core::error::{EBADF, EINVAL, ENOTSOCK};
 use crate::core::tcp_ops::BufferKind;
 
+use crate::core::handle::HandleType;
+
 use super::addr::{read_sockaddr, write_sockaddr};
-use super::handle::with_core;
+use super::handle::{new_handle, with_kind};
+use super::sys;
 use super::types::{
-    handle_ref, loop_ref, ruv_buf_t, ruv_connect_cb, ruv_connection_cb, ruv_loop_t, ruv_read_cb,
-    ruv_shutdown_cb, ruv_tcp_t, ruv_write_cb, tcp_ptr, HandleObj,
+    kind_ref, ruv_buf_t, ruv_connect_cb, ruv_connection_cb, ruv_loop_t, ruv_read_cb,
+    ruv_shutdown_cb, ruv_tcp_t, ruv_write_cb,
 };
 
 /// Buffers up to this count are described on the stack.
@@ -59,287 +62,253 @@ fn with_bufs<R>(
     }
 }
 
-/// Creates a TCP handle in `*out`. `family` AF_UNSPEC creates the socket on bind, connect or
-/// open; AF_INET / AF_INET6 create it now. Returns 0, RUV_EINVAL for a NULL pointer or another
-/// family, or the socket's creation error.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_new(
-    loop_: *mut ruv_loop_t,
-    family: c_int,
-    out: *mut *mut ruv_tcp_t,
-) -> c_int {
-    ffi_guard!(status {
-        let l = loop_ref(loop_)?;
-        if out.is_null() {
-            return Err(EINVAL);
-        }
-        let owner = HandleObj::new_raw(l);
-        let created = l
-            .core
-            .try_borrow_mut()
-            .map_err(|_| crate::core::error::EBUSY)
-            .and_then(|mut core| core.tcp_new(owner, family));
-        match created {
-            Ok(id) => {
-                // SAFETY: `owner` was just allocated by new_raw and is not shared yet.
-                unsafe { &*owner }.id.set(id);
-                // SAFETY: `out` is non-NULL and points at the caller's pointer variable.
-                unsafe { out.write(tcp_ptr(owner)) };
-                Ok(0)
-            }
-            Err(code) => {
-                HandleObj::free(owner);
-                Err(code)
-            }
-        }
-    })
+/// The arguments of getsockname/getpeername, checked before the handle's state.
+fn check_name_args(name: *mut libc::sockaddr, namelen: *mut c_int) -> Result<(), c_int> {
+    if name.is_null() || namelen.is_null() {
+        return Err(EINVAL);
+    }
+    Ok(())
 }
 
-/// Binds to `addr` (AF_INET or AF_INET6) with SO_REUSEADDR. `flags` may be RUV_TCP_IPV6ONLY
-/// (IPv6 addresses only). Errors: RUV_EINVAL (NULL, unknown flags, family mismatch with the
-/// handle, already listening/connected), RUV_EADDRINUSE and other bind errors.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_bind(
-    tcp: *mut ruv_tcp_t,
-    addr: *const libc::sockaddr,
-    flags: c_uint,
-) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Creates a TCP handle in `*out`. `family` AF_UNSPEC creates the socket on bind, connect or
+    /// open; AF_INET / AF_INET6 create it now. Returns 0, RUV_EINVAL for a NULL pointer or another
+    /// family, or the socket's creation error.
+    fn ruv_tcp_new(
+        loop_: *mut ruv_loop_t,
+        family: c_int,
+        out: *mut *mut ruv_tcp_t,
+    ) -> c_int {
+        new_handle(loop_, out, HandleType::Tcp, |core, owner| {
+            Ok((core.tcp_new(owner, family)?, None))
+        })
+    }
+}
+
+ffi_fn! {
+    /// Binds to `addr` (AF_INET or AF_INET6) with SO_REUSEADDR. `flags` may be RUV_TCP_IPV6ONLY
+    /// (IPv6 addresses only). Errors: RUV_EINVAL (NULL, unknown flags, family mismatch with the
+    /// handle, already listening/connected), RUV_EADDRINUSE and other bind errors.
+    fn ruv_tcp_bind(
+        tcp: *mut ruv_tcp_t,
+        addr: *const libc::sockaddr,
+        flags: c_uint,
+    ) -> c_int {
         let addr = read_sockaddr(addr)?;
-        with_core(tcp, |core, id| core.tcp_bind(id, addr, flags))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_bind(id, addr, flags))?;
         Ok(0)
-    })
+    }
 }
 
-/// Starts listening; `cb(server, 0)` runs once per pending connection. `backlog` <= 0 means
-/// RUV_DEFAULT_BACKLOG; an unbound handle is bound to 0.0.0.0 port 0. Errors: RUV_EINVAL (NULL
-/// callback, connected handle), listen(2) errors.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_listen(
-    tcp: *mut ruv_tcp_t,
-    backlog: c_int,
-    cb: ruv_connection_cb,
-) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Starts listening; `cb(server, 0)` runs once per pending connection. `backlog` <= 0 means
+    /// RUV_DEFAULT_BACKLOG; an unbound handle is bound to 0.0.0.0 port 0. Errors: RUV_EINVAL (NULL
+    /// callback, connected handle), listen(2) errors.
+    fn ruv_tcp_listen(
+        tcp: *mut ruv_tcp_t,
+        backlog: c_int,
+        cb: ruv_connection_cb,
+    ) -> c_int {
         let cb = cb.ok_or(EINVAL)?;
-        with_core(tcp, |core, id| core.tcp_listen(id, backlog, cb))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_listen(id, backlog, cb))?;
         Ok(0)
-    })
+    }
 }
 
-/// Moves the pending connection of `server` into `client` (a handle without a socket, e.g.
-/// made with AF_UNSPEC), inside the connection callback or later. Errors: RUV_EAGAIN (nothing
-/// pending), RUV_EBUSY (client already has a socket; the connection stays pending),
-/// RUV_EINVAL (not listening, different loops, NULL).
-#[no_mangle]
-pub extern "C" fn ruv_tcp_accept(server: *mut ruv_tcp_t, client: *mut ruv_tcp_t) -> c_int {
-    ffi_guard!(status {
-        let s = handle_ref(server)?;
-        let c = handle_ref(client)?;
+ffi_fn! {
+    /// Moves the pending connection of `server` into `client` (a handle without a socket, e.g.
+    /// made with AF_UNSPEC), inside the connection callback or later. Errors: RUV_EAGAIN (nothing
+    /// pending), RUV_EBUSY (client already has a socket; the connection stays pending),
+    /// RUV_EINVAL (not listening, different loops, NULL).
+    fn ruv_tcp_accept(server: *mut ruv_tcp_t, client: *mut ruv_tcp_t) -> c_int {
+        let s = kind_ref(server, HandleType::Tcp)?;
+        let c = kind_ref(client, HandleType::Tcp)?;
         if !std::ptr::eq(s.loop_obj, c.loop_obj) {
             return Err(EINVAL);
         }
         let client_id = c.id.get();
-        with_core(server, |core, id| core.tcp_accept(id, client_id))?;
+        with_kind(server, HandleType::Tcp, |core, id| core.tcp_accept(id, client_id))?;
         Ok(0)
-    })
+    }
 }
 
-/// Connects to `addr`; `cb(tcp, status)` reports success, refusal (RUV_ECONNREFUSED) or
-/// cancellation, always from the loop. Errors returned at once (no callback then): RUV_EINVAL
-/// (NULL, family mismatch, listening), RUV_EALREADY, RUV_EISCONN, connect(2) errors.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_connect(
-    tcp: *mut ruv_tcp_t,
-    addr: *const libc::sockaddr,
-    cb: ruv_connect_cb,
-) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Connects to `addr`; `cb(tcp, status)` reports success, refusal (RUV_ECONNREFUSED) or
+    /// cancellation, always from the loop. Errors returned at once (no callback then): RUV_EINVAL
+    /// (NULL, family mismatch, listening), RUV_EALREADY, RUV_EISCONN, connect(2) errors.
+    fn ruv_tcp_connect(
+        tcp: *mut ruv_tcp_t,
+        addr: *const libc::sockaddr,
+        cb: ruv_connect_cb,
+    ) -> c_int {
         let cb = cb.ok_or(EINVAL)?;
         let addr = read_sockaddr(addr)?;
-        with_core(tcp, |core, id| core.tcp_connect(id, addr, cb))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_connect(id, addr, cb))?;
         Ok(0)
-    })
+    }
 }
 
-/// Adopts an existing TCP socket `fd` (made non-blocking); the handle owns it from then on and
-/// closes it on ruv_close. A connected socket can read and write at once. Errors (the caller
-/// keeps `fd` then): RUV_EBADF (not an open descriptor), RUV_ENOTSOCK, RUV_EINVAL (not a
-/// stream socket, NULL), RUV_EAFNOSUPPORT, RUV_EBUSY (handle has a socket), RUV_EEXIST (another
-/// handle of this loop owns `fd`).
-#[no_mangle]
-pub extern "C" fn ruv_tcp_open(tcp: *mut ruv_tcp_t, fd: c_int) -> c_int {
-    ffi_guard!(status {
-        handle_ref(tcp)?;
+ffi_fn! {
+    /// Adopts an existing TCP socket `fd` (made non-blocking); the handle owns it from then on and
+    /// closes it on ruv_close. A connected socket can read and write at once. Errors (the caller
+    /// keeps `fd` then): RUV_EBADF (not an open descriptor), RUV_ENOTSOCK, RUV_EINVAL (not a
+    /// stream socket, NULL), RUV_EAFNOSUPPORT, RUV_EBUSY (handle has a socket), RUV_EEXIST (another
+    /// handle of this loop owns `fd`).
+    fn ruv_tcp_open(tcp: *mut ruv_tcp_t, fd: c_int) -> c_int {
+        kind_ref(tcp, HandleType::Tcp)?;
         if fd < 0 {
             return Err(EBADF);
         }
-        // SAFETY: fcntl(F_GETFD) only inspects the descriptor table.
-        if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+        if !sys::fd_is_open(fd) {
             return Err(EBADF);
         }
-        let mut ty: c_int = 0;
-        let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
-        // SAFETY: getsockopt writes at most `len` bytes into `ty`.
-        let r = unsafe {
-            libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE, (&mut ty as *mut c_int).cast(), &mut len)
-        };
-        if r < 0 {
+        if sys::socket_type(fd).is_none() {
             return Err(ENOTSOCK);
         }
         // SAFETY: `fd` is an open socket; ownership passes to the handle on success and is
         // given back (into_raw_fd, not closed) on failure.
         let sock = unsafe { Socket::from_raw_fd(fd) };
-        match with_core(tcp, |core, id| Ok(core.tcp_open(id, sock)))? {
+        match with_kind(tcp, HandleType::Tcp, |core, id| Ok(core.tcp_open(id, sock)))? {
             Ok(()) => Ok(0),
             Err((code, sock)) => {
                 let _ = sock.into_raw_fd();
                 Err(code)
             }
         }
-    })
+    }
 }
 
-/// Stores the local address in `name`; `*namelen` is the buffer size in and the address size
-/// out. Errors: RUV_EBADF (no socket yet), RUV_EINVAL (NULL, buffer too small).
-#[no_mangle]
-pub extern "C" fn ruv_tcp_getsockname(
-    tcp: *const ruv_tcp_t,
-    name: *mut libc::sockaddr,
-    namelen: *mut c_int,
-) -> c_int {
-    ffi_guard!(status {
-        let addr = with_core(tcp, |core, id| core.tcp_getsockname(id))?;
+ffi_fn! {
+    /// Stores the local address in `name`; `*namelen` is the buffer size in and the address size
+    /// out. Errors: RUV_EBADF (no socket yet), RUV_EINVAL (NULL, buffer too small).
+    fn ruv_tcp_getsockname(
+        tcp: *const ruv_tcp_t,
+        name: *mut libc::sockaddr,
+        namelen: *mut c_int,
+    ) -> c_int {
+        check_name_args(name, namelen)?;
+        let addr = with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_getsockname(id))?;
         write_sockaddr(&addr, name, namelen)
-    })
+    }
 }
 
-/// Stores the peer's address in `name`, like ruv_tcp_getsockname. Errors also: RUV_ENOTCONN.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_getpeername(
-    tcp: *const ruv_tcp_t,
-    name: *mut libc::sockaddr,
-    namelen: *mut c_int,
-) -> c_int {
-    ffi_guard!(status {
-        let addr = with_core(tcp, |core, id| core.tcp_getpeername(id))?;
+ffi_fn! {
+    /// Stores the peer's address in `name`, like ruv_tcp_getsockname. Errors also: RUV_ENOTCONN.
+    fn ruv_tcp_getpeername(
+        tcp: *const ruv_tcp_t,
+        name: *mut libc::sockaddr,
+        namelen: *mut c_int,
+    ) -> c_int {
+        check_name_args(name, namelen)?;
+        let addr = with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_getpeername(id))?;
         write_sockaddr(&addr, name, namelen)
-    })
+    }
 }
 
-/// Shuts the write side down once the queued writes are sent; `cb` (may be NULL) gets the
-/// result. Later writes fail with RUV_EPIPE. Errors: RUV_ENOTCONN (not connected/connecting, or
-/// already shut down), RUV_EINVAL.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_shutdown(tcp: *mut ruv_tcp_t, cb: ruv_shutdown_cb) -> c_int {
-    ffi_guard!(status {
-        with_core(tcp, |core, id| core.tcp_shutdown(id, cb))?;
+ffi_fn! {
+    /// Shuts the write side down once the queued writes are sent; `cb` (may be NULL) gets the
+    /// result. Later writes fail with RUV_EPIPE. Errors: RUV_ENOTCONN (not connected/connecting, or
+    /// already shut down), RUV_EINVAL.
+    fn ruv_tcp_shutdown(tcp: *mut ruv_tcp_t, cb: ruv_shutdown_cb) -> c_int {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_shutdown(id, cb))?;
         Ok(0)
-    })
+    }
 }
 
-/// Writes `nbufs` buffers in order. What the socket does not take at once is copied, so the
-/// buffers may be reused when this returns. `cb(tcp, status, arg)` (may be NULL) runs from the
-/// loop once the data is sent (0) or failed. Errors: RUV_EINVAL (NULL, nbufs 0, NULL base with
-/// len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed).
-#[no_mangle]
-pub extern "C" fn ruv_tcp_write(
-    tcp: *mut ruv_tcp_t,
-    bufs: *const ruv_buf_t,
-    nbufs: usize,
-    cb: ruv_write_cb,
-    arg: *mut libc::c_void,
-) -> c_int {
-    ffi_guard!(status {
-        handle_ref(tcp)?;
+ffi_fn! {
+    /// Writes `nbufs` buffers in order. What the socket does not take at once is copied, so the
+    /// buffers may be reused when this returns. `cb(tcp, status, arg)` (may be NULL) runs from the
+    /// loop once the data is sent (0) or failed. Errors: RUV_EINVAL (NULL, nbufs 0, NULL base with
+    /// len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed).
+    fn ruv_tcp_write(
+        tcp: *mut ruv_tcp_t,
+        bufs: *const ruv_buf_t,
+        nbufs: usize,
+        cb: ruv_write_cb,
+        arg: *mut libc::c_void,
+    ) -> c_int {
+        kind_ref(tcp, HandleType::Tcp)?;
         with_bufs(bufs, nbufs, |slices| {
-            with_core(tcp, |core, id| core.tcp_write(id, slices, (cb, arg)))
+            with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_write(id, slices, (cb, arg)))
         })?;
         Ok(0)
-    })
+    }
 }
 
-/// Writes what the socket takes now without queueing. Returns the bytes written (maybe fewer
-/// than given), RUV_EAGAIN if nothing could be written, writes are queued or a connect is
-/// pending; RUV_EINVAL, RUV_EBADF, RUV_EPIPE as ruv_tcp_write, or the socket's error.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_try_write(
-    tcp: *mut ruv_tcp_t,
-    bufs: *const ruv_buf_t,
-    nbufs: usize,
-) -> c_int {
-    ffi_guard!(status {
-        handle_ref(tcp)?;
+ffi_fn! {
+    /// Writes what the socket takes now without queueing. Returns the bytes written (maybe fewer
+    /// than given), RUV_EAGAIN if nothing could be written, writes are queued or a connect is
+    /// pending; RUV_EINVAL, RUV_EBADF, RUV_EPIPE as ruv_tcp_write, or the socket's error.
+    fn ruv_tcp_try_write(
+        tcp: *mut ruv_tcp_t,
+        bufs: *const ruv_buf_t,
+        nbufs: usize,
+    ) -> c_int {
+        kind_ref(tcp, HandleType::Tcp)?;
         let n = with_bufs(bufs, nbufs, |slices| {
-            with_core(tcp, |core, id| core.tcp_try_write(id, slices))
+            with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_try_write(id, slices))
         })?;
         Ok(c_int::try_from(n).unwrap_or(c_int::MAX))
-    })
+    }
 }
 
-/// Starts reading: `cb(tcp, nread, data)` gets data (`nread` > 0; `data` valid during the call
-/// only), RUV_EOF at end of stream, or an error. Errors: RUV_EALREADY (reading), RUV_ENOTCONN
-/// (not connected, or after EOF), RUV_EINVAL (NULL).
-#[no_mangle]
-pub extern "C" fn ruv_tcp_start_read(tcp: *mut ruv_tcp_t, cb: ruv_read_cb) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Starts reading: `cb(tcp, nread, data)` gets data (`nread` > 0; `data` valid during the call
+    /// only), RUV_EOF at end of stream, or an error. Errors: RUV_EALREADY (reading), RUV_ENOTCONN
+    /// (not connected, or after EOF), RUV_EINVAL (NULL).
+    fn ruv_tcp_start_read(tcp: *mut ruv_tcp_t, cb: ruv_read_cb) -> c_int {
         let cb = cb.ok_or(EINVAL)?;
-        with_core(tcp, |core, id| core.tcp_start_read(id, cb))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_start_read(id, cb))?;
         Ok(0)
-    })
+    }
 }
 
-/// Stops reading; idempotent. Unread data stays in the socket. RUV_EINVAL if invalid.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_stop_read(tcp: *mut ruv_tcp_t) -> c_int {
-    ffi_guard!(status {
-        with_core(tcp, |core, id| core.tcp_stop_read(id))?;
+ffi_fn! {
+    /// Stops reading; idempotent. Unread data stays in the socket. RUV_EINVAL if invalid.
+    fn ruv_tcp_stop_read(tcp: *mut ruv_tcp_t) -> c_int {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_stop_read(id))?;
         Ok(0)
-    })
+    }
 }
 
-/// Enables (non-zero) or disables Nagle's algorithm's opposite, TCP_NODELAY; before the socket
-/// exists the setting is applied when it appears.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_nodelay(tcp: *mut ruv_tcp_t, enable: c_int) -> c_int {
-    ffi_guard!(status {
-        with_core(tcp, |core, id| core.tcp_nodelay(id, enable != 0))?;
+ffi_fn! {
+    /// Enables (non-zero) or disables Nagle's algorithm's opposite, TCP_NODELAY; before the socket
+    /// exists the setting is applied when it appears.
+    fn ruv_tcp_nodelay(tcp: *mut ruv_tcp_t, enable: c_int) -> c_int {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_nodelay(id, enable != 0))?;
         Ok(0)
-    })
+    }
 }
 
-/// Enables TCP keep-alive with `delay` seconds of idle time before the first probe, or disables
-/// it (`enable` 0). RUV_EINVAL for enable with delay 0.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_keepalive(tcp: *mut ruv_tcp_t, enable: c_int, delay: c_uint) -> c_int {
-    ffi_guard!(status {
-        with_core(tcp, |core, id| core.tcp_keepalive(id, enable != 0, delay))?;
+ffi_fn! {
+    /// Enables TCP keep-alive with `delay` seconds of idle time before the first probe, or disables
+    /// it (`enable` 0). RUV_EINVAL for enable with delay 0.
+    fn ruv_tcp_keepalive(tcp: *mut ruv_tcp_t, enable: c_int, delay: c_uint) -> c_int {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_keepalive(id, enable != 0, delay))?;
         Ok(0)
-    })
+    }
 }
 
-/// Non-zero (default): a listener accepts every pending connection per wakeup; 0: one per loop
-/// iteration (fairer across processes sharing a socket).
-#[no_mangle]
-pub extern "C" fn ruv_tcp_simultaneous_accepts(tcp: *mut ruv_tcp_t, enable: c_int) -> c_int {
-    ffi_guard!(status {
-        with_core(tcp, |core, id| core.tcp_simultaneous_accepts(id, enable != 0))?;
+ffi_fn! {
+    /// Non-zero (default): a listener accepts every pending connection per wakeup; 0: one per loop
+    /// iteration (fairer across processes sharing a socket).
+    fn ruv_tcp_simultaneous_accepts(tcp: *mut ruv_tcp_t, enable: c_int) -> c_int {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_simultaneous_accepts(id, enable != 0))?;
         Ok(0)
-    })
+    }
 }
 
-/// Stores the socket descriptor in `*fd`. RUV_EBADF before the socket exists or once closing.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_fileno(tcp: *const ruv_tcp_t, fd: *mut c_int) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Stores the socket descriptor in `*fd`. RUV_EBADF before the socket exists or once closing.
+    fn ruv_tcp_fileno(tcp: *const ruv_tcp_t, fd: *mut c_int) -> c_int {
         if fd.is_null() {
             return Err(EINVAL);
         }
-        let value = with_core(tcp, |core, id| core.tcp_fileno(id))?;
+        let value = with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_fileno(id))?;
         // SAFETY: `fd` is non-NULL and points at the caller's int.
         unsafe { fd.write(value) };
         Ok(0)
-    })
+    }
 }
 
 fn buffer_size(
@@ -348,10 +317,12 @@ fn buffer_size(
     set: Option<c_int>,
     out: *mut c_int,
 ) -> Result<c_int, c_int> {
-    if set.is_none() && out.is_null() {
+    if (set.is_none() && out.is_null()) || set.is_some_and(|size| size <= 0) {
         return Err(EINVAL);
     }
-    let value = with_core(tcp, |core, id| core.tcp_buffer_size(id, kind, set))?;
+    let value = with_kind(tcp, HandleType::Tcp, |core, id| {
+        core.tcp_buffer_size(id, kind, set)
+    })?;
     if !out.is_null() {
         // SAFETY: `out` is non-NULL and points at the caller's int.
         unsafe { out.write(value) };
@@ -359,62 +330,68 @@ fn buffer_size(
     Ok(0)
 }
 
-/// Stores SO_SNDBUF in `*size` (Linux reports twice the value set). RUV_EBADF without a socket.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_get_send_buffer_size(tcp: *const ruv_tcp_t, size: *mut c_int) -> c_int {
-    ffi_guard!(status { buffer_size(tcp, BufferKind::Send, None, size) })
+ffi_fn! {
+    /// Stores SO_SNDBUF in `*size` (Linux reports twice the value set). RUV_EBADF without a socket.
+    fn ruv_tcp_get_send_buffer_size(tcp: *const ruv_tcp_t, size: *mut c_int) -> c_int {
+        buffer_size(tcp, BufferKind::Send, None, size)
+    }
 }
 
-/// Sets SO_SNDBUF. RUV_EINVAL for `size` <= 0, RUV_EBADF without a socket.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_set_send_buffer_size(tcp: *mut ruv_tcp_t, size: c_int) -> c_int {
-    ffi_guard!(status { buffer_size(tcp, BufferKind::Send, Some(size), std::ptr::null_mut()) })
+ffi_fn! {
+    /// Sets SO_SNDBUF. RUV_EINVAL for `size` <= 0, RUV_EBADF without a socket.
+    fn ruv_tcp_set_send_buffer_size(tcp: *mut ruv_tcp_t, size: c_int) -> c_int {
+        buffer_size(tcp, BufferKind::Send, Some(size), std::ptr::null_mut())
+    }
 }
 
-/// Stores SO_RCVBUF in `*size` (Linux reports twice the value set). RUV_EBADF without a socket.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_get_receive_buffer_size(
-    tcp: *const ruv_tcp_t,
-    size: *mut c_int,
-) -> c_int {
-    ffi_guard!(status { buffer_size(tcp, BufferKind::Receive, None, size) })
+ffi_fn! {
+    /// Stores SO_RCVBUF in `*size` (Linux reports twice the value set). RUV_EBADF without a socket.
+    fn ruv_tcp_get_receive_buffer_size(
+        tcp: *const ruv_tcp_t,
+        size: *mut c_int,
+    ) -> c_int {
+        buffer_size(tcp, BufferKind::Receive, None, size)
+    }
 }
 
-/// Sets SO_RCVBUF. RUV_EINVAL for `size` <= 0, RUV_EBADF without a socket.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_set_receive_buffer_size(tcp: *mut ruv_tcp_t, size: c_int) -> c_int {
-    ffi_guard!(status { buffer_size(tcp, BufferKind::Receive, Some(size), std::ptr::null_mut()) })
+ffi_fn! {
+    /// Sets SO_RCVBUF. RUV_EINVAL for `size` <= 0, RUV_EBADF without a socket.
+    fn ruv_tcp_set_receive_buffer_size(tcp: *mut ruv_tcp_t, size: c_int) -> c_int {
+        buffer_size(tcp, BufferKind::Receive, Some(size), std::ptr::null_mut())
+    }
 }
 
-/// Stores AF_INET or AF_INET6 in `*family`. RUV_EBADF before the socket exists.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_family(tcp: *const ruv_tcp_t, family: *mut c_int) -> c_int {
-    ffi_guard!(status {
+ffi_fn! {
+    /// Stores AF_INET or AF_INET6 in `*family`. RUV_EBADF before the socket exists.
+    fn ruv_tcp_family(tcp: *const ruv_tcp_t, family: *mut c_int) -> c_int {
         if family.is_null() {
             return Err(EINVAL);
         }
-        let value = with_core(tcp, |core, id| core.tcp_family(id))?;
+        let value = with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_family(id))?;
         // SAFETY: `family` is non-NULL and points at the caller's int.
         unsafe { family.write(value) };
         Ok(0)
-    })
+    }
 }
 
-/// Bytes accepted by ruv_tcp_write and not yet sent (0 for an invalid or closing handle).
-#[no_mangle]
-pub extern "C" fn ruv_tcp_write_queue_size(tcp: *const ruv_tcp_t) -> usize {
-    ffi_guard!(value 0, { with_core(tcp, |core, id| core.tcp_write_queue_size(id)).unwrap_or(0) })
+ffi_fn! {
+    /// Bytes accepted by ruv_tcp_write and not yet sent (0 for an invalid or closing handle).
+    fn ruv_tcp_write_queue_size(tcp: *const ruv_tcp_t) -> usize {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_write_queue_size(id)).unwrap_or(0)
+    }
 }
 
-/// 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_readable(tcp: *const ruv_tcp_t) -> c_int {
-    ffi_guard!(status { with_core(tcp, |core, id| core.tcp_readable(id)).map(c_int::from) })
+ffi_fn! {
+    /// 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
+    fn ruv_tcp_readable(tcp: *const ruv_tcp_t) -> c_int {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_readable(id)).map(c_int::from)
+    }
 }
 
-/// 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
-/// RUV_EINVAL if invalid.
-#[no_mangle]
-pub extern "C" fn ruv_tcp_writable(tcp: *const ruv_tcp_t) -> c_int {
-    ffi_guard!(status { with_core(tcp, |core, id| core.tcp_writable(id)).map(c_int::from) })
+ffi_fn! {
+    /// 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
+    /// RUV_EINVAL if invalid.
+    fn ruv_tcp_writable(tcp: *const ruv_tcp_t) -> c_int {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_writable(id)).map(c_int::from)
+    }
 }

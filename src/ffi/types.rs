@@ -1,34 +1,53 @@
 //! The C-visible types and the one place that maps C pointers to Rust objects.
 //!
-//! `ruv_loop_t *` points at a [`LoopObj`], `ruv_tcp_t *` / `ruv_handle_t *` at a [`HandleObj`].
-//! Both carry a magic number checked on every call, so a pointer of the wrong kind is an error
-//! (`RUV_EINVAL`) rather than undefined behaviour.
+//! `ruv_loop_t *` points at a [`LoopObj`]; every handle pointer (`ruv_tcp_t *`,
+//! `ruv_timer_t *`, …, `ruv_handle_t *`) at a [`HandleObj`]. Both start with a magic number
+//! checked on every call; a handle's magic also names its kind, so a pointer of the wrong kind
+//! is an error (`RUV_EINVAL`) rather than undefined behaviour.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::os::raw::{c_char, c_int, c_void};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
+use crate::core::async_handle::AsyncShared;
 use crate::core::error::EINVAL;
 use crate::core::event_loop::Loop;
+use crate::core::handle::HandleType;
 use crate::core::handle_table::HandleId;
 use crate::core::host::Host;
 
-/// Opaque C type of a loop (declared in the header's prelude).
-#[repr(C)]
-pub struct ruv_loop_t {
-    _private: [u8; 0],
+use super::guard::Fallback;
+
+/// Declares opaque C handle types (their typedefs are in the header's prelude).
+macro_rules! opaque {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[repr(C)]
+        pub struct $name {
+            _private: [u8; 0],
+        }
+    )*};
 }
 
-/// Opaque C type of any handle (declared in the header's prelude).
-#[repr(C)]
-pub struct ruv_handle_t {
-    _private: [u8; 0],
-}
-
-/// Opaque C type of a TCP handle (declared in the header's prelude).
-#[repr(C)]
-pub struct ruv_tcp_t {
-    _private: [u8; 0],
+opaque! {
+    /// Opaque C type of a loop.
+    ruv_loop_t;
+    /// Opaque C type of any handle.
+    ruv_handle_t;
+    /// Opaque C type of a TCP handle.
+    ruv_tcp_t;
+    /// Opaque C type of a timer.
+    ruv_timer_t;
+    /// Opaque C type of an async handle.
+    ruv_async_t;
+    /// Opaque C type of an idle handle.
+    ruv_idle_t;
+    /// Opaque C type of a prepare handle.
+    ruv_prepare_t;
+    /// Opaque C type of a check handle.
+    ruv_check_t;
 }
 
 /// A buffer to write (declared in the header's prelude).
@@ -46,16 +65,57 @@ pub struct ruv_buf_t {
 #[derive(Clone, Copy)]
 pub struct ruv_run_mode(pub c_int);
 
-/// `ruv_handle_type` as it crosses the ABI.
-#[repr(transparent)]
+/// The type of a handle (values fixed).
+#[repr(C)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct ruv_handle_type(pub c_int);
-
-impl ruv_handle_type {
-    /// Not a handle.
-    pub const UNKNOWN: ruv_handle_type = ruv_handle_type(0);
+pub enum ruv_handle_type {
+    /// Not a handle (an invalid pointer).
+    RUV_UNKNOWN_HANDLE = 0,
     /// A TCP handle.
-    pub const TCP: ruv_handle_type = ruv_handle_type(1);
+    RUV_TCP = 1,
+    /// A timer.
+    RUV_TIMER = 2,
+    /// An async handle.
+    RUV_ASYNC = 3,
+    /// An idle handle.
+    RUV_IDLE = 4,
+    /// A prepare handle.
+    RUV_PREPARE = 5,
+    /// A check handle.
+    RUV_CHECK = 6,
+    /// A poll handle.
+    RUV_POLL = 7,
+    /// A signal handle.
+    RUV_SIGNAL = 8,
+}
+
+// The C values are literals (cbindgen copies them); they must be the core's.
+const _: () = {
+    assert!(ruv_handle_type::RUV_TCP as i32 == HandleType::Tcp as i32);
+    assert!(ruv_handle_type::RUV_TIMER as i32 == HandleType::Timer as i32);
+    assert!(ruv_handle_type::RUV_ASYNC as i32 == HandleType::Async as i32);
+    assert!(ruv_handle_type::RUV_IDLE as i32 == HandleType::Idle as i32);
+    assert!(ruv_handle_type::RUV_PREPARE as i32 == HandleType::Prepare as i32);
+    assert!(ruv_handle_type::RUV_CHECK as i32 == HandleType::Check as i32);
+};
+
+impl From<HandleType> for ruv_handle_type {
+    fn from(ty: HandleType) -> Self {
+        match ty {
+            HandleType::Tcp => ruv_handle_type::RUV_TCP,
+            HandleType::Timer => ruv_handle_type::RUV_TIMER,
+            HandleType::Async => ruv_handle_type::RUV_ASYNC,
+            HandleType::Idle => ruv_handle_type::RUV_IDLE,
+            HandleType::Prepare => ruv_handle_type::RUV_PREPARE,
+            HandleType::Check => ruv_handle_type::RUV_CHECK,
+        }
+    }
+}
+
+impl Fallback for ruv_handle_type {
+    fn fallback() -> Self {
+        ruv_handle_type::RUV_UNKNOWN_HANDLE
+    }
 }
 
 /// Called when a handle is closed; the handle's memory is freed when it returns.
@@ -74,6 +134,24 @@ pub type ruv_write_cb =
 /// Called with data (`nread` > 0, `data` valid only during the call), RUV_EOF or an error.
 pub type ruv_read_cb =
     Option<unsafe extern "C" fn(tcp: *mut ruv_tcp_t, nread: libc::ssize_t, data: *const c_char)>;
+/// Called when a timer is due.
+pub type ruv_timer_cb = Option<unsafe extern "C" fn(timer: *mut ruv_timer_t)>;
+/// Called from the loop after ruv_async_send.
+pub type ruv_async_cb = Option<unsafe extern "C" fn(async_: *mut ruv_async_t)>;
+/// Called once per loop iteration, before prepare callbacks.
+pub type ruv_idle_cb = Option<unsafe extern "C" fn(idle: *mut ruv_idle_t)>;
+/// Called once per loop iteration, right before the loop polls for I/O.
+pub type ruv_prepare_cb = Option<unsafe extern "C" fn(prepare: *mut ruv_prepare_t)>;
+/// Called once per loop iteration, right after the I/O callbacks.
+pub type ruv_check_cb = Option<unsafe extern "C" fn(check: *mut ruv_check_t)>;
+
+/// The callback of an idle, prepare or check handle (each has its own C type).
+#[derive(Clone, Copy)]
+pub(crate) enum CHookCb {
+    Idle(unsafe extern "C" fn(*mut ruv_idle_t)),
+    Prepare(unsafe extern "C" fn(*mut ruv_prepare_t)),
+    Check(unsafe extern "C" fn(*mut ruv_check_t)),
+}
 
 /// The core's embedder for C: what is stored with each handle and request.
 pub(crate) enum CHost {}
@@ -86,6 +164,9 @@ impl Host for CHost {
     type ShutdownCb = ruv_shutdown_cb;
     type ReadCb = unsafe extern "C" fn(*mut ruv_tcp_t, libc::ssize_t, *const c_char);
     type CloseCb = ruv_close_cb;
+    type TimerCb = unsafe extern "C" fn(*mut ruv_timer_t);
+    type AsyncCb = ruv_async_cb;
+    type HookCb = CHookCb;
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()
@@ -93,11 +174,32 @@ impl Host for CHost {
 }
 
 const LOOP_MAGIC: u32 = 0x5255_564c; // "RUVL"
-const TCP_MAGIC: u32 = 0x5255_5654; // "RUVT"
+/// A live handle's magic: this prefix, and its `HandleType` value in the low byte.
+const HANDLE_MAGIC: u32 = 0x5255_5600; // "RUV\0"
 const DEAD_MAGIC: u32 = 0xdead_0000;
 /// How many closed handle objects a loop keeps (marked dead) before really freeing them, so a
 /// call on a handle whose close callback already ran is caught rather than touching freed memory.
 const QUARANTINE: usize = 1024;
+
+fn handle_magic(ty: HandleType) -> u32 {
+    HANDLE_MAGIC | ty as u32
+}
+
+fn type_of_magic(magic: u32) -> Option<HandleType> {
+    if magic & !0xff != HANDLE_MAGIC {
+        return None;
+    }
+    [
+        HandleType::Tcp,
+        HandleType::Timer,
+        HandleType::Async,
+        HandleType::Idle,
+        HandleType::Prepare,
+        HandleType::Check,
+    ]
+    .into_iter()
+    .find(|&ty| handle_magic(ty) == magic)
+}
 
 /// What a `ruv_loop_t *` points at. `repr(C)` with the magic first: every ruv object starts
 /// with its magic, so checking a pointer of the wrong kind reads only bytes that exist.
@@ -108,17 +210,24 @@ pub(crate) struct LoopObj {
     pub(crate) data: Cell<*mut c_void>,
     /// Set while ruv_run runs (callbacks included).
     pub(crate) running: Cell<bool>,
+    /// How many ruv_walk calls are in progress (a walk holds handle pointers).
+    pub(crate) walking: Cell<u32>,
     /// Recently closed handle objects, marked dead (see [`QUARANTINE`]).
     quarantine: RefCell<VecDeque<Box<HandleObj>>>,
 }
 
-/// What a `ruv_tcp_t *` / `ruv_handle_t *` points at (magic first, as [`LoopObj`]).
+/// What every handle pointer points at (magic first, as [`LoopObj`]). Only `magic` and
+/// `shared` may be read from another thread (by ruv_async_send): the magic is atomic, and
+/// `shared` is written before the pointer is handed out and dropped only after the close
+/// callback, after which no send may start.
 #[repr(C)]
 pub(crate) struct HandleObj {
-    magic: Cell<u32>,
+    magic: AtomicU32,
     pub(crate) loop_obj: *const LoopObj,
     pub(crate) id: Cell<HandleId>,
     pub(crate) data: Cell<*mut c_void>,
+    /// An async handle's cross-thread part.
+    pub(crate) shared: Option<Arc<AsyncShared>>,
 }
 
 impl LoopObj {
@@ -129,6 +238,7 @@ impl LoopObj {
             core: RefCell::new(core),
             data: Cell::new(std::ptr::null_mut()),
             running: Cell::new(false),
+            walking: Cell::new(0),
             quarantine: RefCell::new(VecDeque::new()),
         });
         Box::into_raw(obj).cast()
@@ -147,16 +257,23 @@ impl LoopObj {
     pub(crate) fn as_ptr(&self) -> *mut ruv_loop_t {
         (self as *const LoopObj).cast_mut().cast()
     }
+
+    /// Whether a run or a walk is in progress (ruv_run and ruv_loop_close must refuse).
+    pub(crate) fn busy(&self) -> bool {
+        self.running.get() || self.walking.get() > 0
+    }
 }
 
 impl HandleObj {
-    /// A new TCP handle object of `loop_obj`, boxed; its id is set once the core has one.
-    pub(crate) fn new_raw(loop_obj: &LoopObj) -> *const HandleObj {
+    /// A new handle object of kind `ty` in `loop_obj`, boxed; its id is set once the core has
+    /// one.
+    pub(crate) fn new_raw(loop_obj: &LoopObj, ty: HandleType) -> *const HandleObj {
         Box::into_raw(Box::new(HandleObj {
-            magic: Cell::new(TCP_MAGIC),
+            magic: AtomicU32::new(handle_magic(ty)),
             loop_obj,
             id: Cell::new(HandleId::NONE),
             data: Cell::new(std::ptr::null_mut()),
+            shared: None,
         }))
     }
 
@@ -166,7 +283,7 @@ impl HandleObj {
         // SAFETY: `owner` was made by `new_raw` and is retired exactly once: after its close
         // callback, or when creating the core handle failed.
         let obj = unsafe { Box::from_raw(owner.cast_mut()) };
-        obj.magic.set(DEAD_MAGIC);
+        obj.magic.store(DEAD_MAGIC, Ordering::Release);
         // SAFETY: the loop outlives its handles (ruv_loop_close refuses while any exist), and
         // this borrow does not depend on `obj`, which moves into the quarantine.
         let loop_obj = unsafe { &*obj.loop_obj };
@@ -183,15 +300,15 @@ impl HandleObj {
         // so the loop outlives every live handle object.
         unsafe { &*self.loop_obj }
     }
+
+    /// The handle's kind.
+    pub(crate) fn handle_type(&self) -> Option<HandleType> {
+        type_of_magic(self.magic.load(Ordering::Relaxed))
+    }
 }
 
-/// The owner stored in the core, as the TCP pointer C callbacks get.
-pub(crate) fn tcp_ptr(owner: *const HandleObj) -> *mut ruv_tcp_t {
-    owner.cast_mut().cast()
-}
-
-/// The owner stored in the core, as the generic handle pointer C callbacks get.
-pub(crate) fn handle_ptr(owner: *const HandleObj) -> *mut ruv_handle_t {
+/// The owner stored in the core, as the C pointer type `T` of its kind that callbacks get.
+pub(crate) fn owner_ptr<T>(owner: *const HandleObj) -> *mut T {
     owner.cast_mut().cast()
 }
 
@@ -209,22 +326,51 @@ pub(crate) fn loop_ref<'a>(ptr: *const ruv_loop_t) -> Result<&'a LoopObj, c_int>
     Ok(obj)
 }
 
-/// Checks a C handle pointer (any handle type): `RUV_EINVAL` if NULL or not a live handle.
+/// Reads the magic of a non-NULL handle pointer, through the atomic field only.
+fn magic_of<T>(ptr: *const T) -> u32 {
+    let obj = ptr.cast::<HandleObj>();
+    // SAFETY: non-NULL handle pointers come from a ruv_*_new function and stay allocated until
+    // their close callback returns, and for QUARANTINE closes after (the API contract). Only the
+    // atomic `magic` field is referenced, so this is sound on any thread.
+    unsafe { (*obj).magic.load(Ordering::Acquire) }
+}
+
+/// Checks a C handle pointer of any kind: `RUV_EINVAL` if NULL or not a live handle.
 pub(crate) fn handle_ref<'a, T>(ptr: *const T) -> Result<&'a HandleObj, c_int> {
     if ptr.is_null() {
         return Err(EINVAL);
     }
-    // SAFETY: non-NULL handle pointers come from ruv_tcp_new and stay valid until their close
-    // callback returns (the API contract); the magic check catches pointers of other kinds.
-    let obj = unsafe { &*ptr.cast::<HandleObj>() };
-    match obj.magic.get() {
-        TCP_MAGIC => Ok(obj),
-        DEAD_MAGIC => {
-            if cfg!(debug_assertions) {
-                eprintln!("ruv: handle {ptr:p} used after its close callback ran (RUV_EINVAL)");
-            }
-            Err(EINVAL)
+    let magic = magic_of(ptr);
+    if type_of_magic(magic).is_none() {
+        if magic == DEAD_MAGIC && cfg!(debug_assertions) {
+            eprintln!("ruv: handle {ptr:p} used after its close callback ran (RUV_EINVAL)");
         }
-        _ => Err(EINVAL),
+        return Err(EINVAL);
     }
+    // SAFETY: the magic says this is a live HandleObj, used on its loop's thread (every
+    // function but ruv_async_send, which uses `async_shared` instead).
+    Ok(unsafe { &*ptr.cast::<HandleObj>() })
+}
+
+/// Checks a C handle pointer of kind `ty`: `RUV_EINVAL` if NULL, dead or of another kind.
+pub(crate) fn kind_ref<'a, T>(ptr: *const T, ty: HandleType) -> Result<&'a HandleObj, c_int> {
+    let obj = handle_ref(ptr)?;
+    if obj.handle_type() != Some(ty) {
+        return Err(EINVAL);
+    }
+    Ok(obj)
+}
+
+/// The cross-thread part of an async handle pointer, from any thread: `RUV_EINVAL` if NULL,
+/// dead or not an async handle.
+pub(crate) fn async_shared<'a>(ptr: *const ruv_async_t) -> Result<&'a AsyncShared, c_int> {
+    if ptr.is_null() || magic_of(ptr) != handle_magic(HandleType::Async) {
+        return Err(EINVAL);
+    }
+    let obj = ptr.cast::<HandleObj>();
+    // SAFETY: the magic says this is a live async HandleObj; `shared` is written before the
+    // pointer was handed out and not changed until the object is freed, which the caller may
+    // not race (no send may start after the close callback ran). Only that field is referenced.
+    let shared = unsafe { (*obj).shared.as_deref() };
+    shared.ok_or(EINVAL)
 }

@@ -24,14 +24,16 @@ const VERSION_STRING: &CStr =
         Err(_) => panic!("the version has no NUL byte"),
     };
 
-/// The version as `(major << 16) | (minor << 8) | patch`; equals RUV_VERSION_HEX.
-#[no_mangle]
-pub extern "C" fn ruv_version() -> c_uint {
-    ffi_guard!(value VERSION, { VERSION })
+ffi_fn! {
+    /// The version as `(major << 16) | (minor << 8) | patch`; equals RUV_VERSION_HEX.
+    fn ruv_version() -> c_uint {
+        VERSION
+    }
 }
 
-/// The version as a static string, e.g. "0.1.0".
-#[no_mangle]
-pub extern "C" fn ruv_version_string() -> *const c_char {
-    ffi_guard!(value VERSION_STRING.as_ptr(), { VERSION_STRING.as_ptr() })
+ffi_fn! {
+    /// The version as a static string, e.g. "0.1.0".
+    fn ruv_version_string() -> *const c_char {
+        VERSION_STRING.as_ptr()
+    }
 }

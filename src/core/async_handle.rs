@@ -1,0 +1,119 @@
+//! Async handles: the one way into a loop from another thread (or a signal handler).
+//!
+//! The cross-thread part is [`AsyncShared`]: two atomic flags and the loop's [`mio::Waker`]
+//! (an eventfd), all `Sync`. [`AsyncShared::send`] only does atomic operations and, when it
+//! turns `pending` on, one `write(2)` to the eventfd: no lock, no allocation, nothing a signal
+//! handler may not do. Everything else about the handle stays on the loop's thread: the loop
+//! polls the waker's token, then swaps each async handle's `pending` flag off before calling
+//! its callback, so a send made during or after the swap wakes the loop again (no lost wakeup).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use mio::{Token, Waker};
+
+use super::error::{self, Result, EINVAL};
+use super::event_loop::Loop;
+use super::handle::{Handle, Kind};
+use super::handle_table::HandleId;
+use super::host::Host;
+
+/// The poll token of the loop's waker (no handle id packs to it).
+pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
+
+/// The part of an async handle that other threads touch.
+pub struct AsyncShared {
+    pending: AtomicBool,
+    closed: AtomicBool,
+    waker: Arc<Waker>,
+}
+
+impl AsyncShared {
+    /// Marks the handle pending and wakes its loop (once per batch of sends). `EINVAL` once
+    /// the handle is closing. Lock-free and async-signal-safe.
+    pub fn send(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(EINVAL);
+        }
+        if !self.pending.swap(true, Ordering::AcqRel) {
+            error::sys(self.waker.wake())?;
+        }
+        Ok(())
+    }
+}
+
+/// The loop-side state of one async handle.
+pub struct Async<H: Host> {
+    cb: H::AsyncCb,
+    shared: Arc<AsyncShared>,
+}
+
+impl<H: Host> Loop<H> {
+    /// Creates an async handle (active at once) and returns it with its shared part.
+    pub fn async_new(
+        &mut self,
+        owner: H::Owner,
+        cb: H::AsyncCb,
+    ) -> Result<(HandleId, Arc<AsyncShared>)> {
+        let waker = match &self.waker {
+            Some(w) => Arc::clone(w),
+            None => {
+                let w = Arc::new(error::sys(Waker::new(self.poll.registry(), WAKER_TOKEN))?);
+                self.waker = Some(Arc::clone(&w));
+                w
+            }
+        };
+        let shared = Arc::new(AsyncShared {
+            pending: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            waker,
+        });
+        let kind = Kind::Async(Async {
+            cb,
+            shared: Arc::clone(&shared),
+        });
+        let id = self.handles.insert(Handle::new(owner, kind));
+        self.asyncs.push(id);
+        self.refresh_active(id);
+        Ok((id, shared))
+    }
+
+    /// Stops an async handle: later sends fail, pending ones are dropped.
+    pub(crate) fn async_close(&mut self, id: HandleId) {
+        if let Some(Handle {
+            kind: Kind::Async(a),
+            ..
+        }) = self.handles.get(id)
+        {
+            a.shared.closed.store(true, Ordering::Release);
+        }
+        self.asyncs.retain(|&a| a != id);
+    }
+
+    /// After the poll saw the waker: lists the async handles to look at in this I/O phase.
+    pub(crate) fn begin_async_phase(&mut self) {
+        self.async_scan.clear();
+        if std::mem::take(&mut self.woken) {
+            // Popped from the end: reversed, so they run in creation order.
+            self.async_scan.extend(self.asyncs.iter().rev());
+        }
+    }
+
+    /// The next async handle with a send pending, its flag cleared; with its callback.
+    pub(crate) fn next_async(&mut self) -> Option<(H::Owner, H::AsyncCb)> {
+        while let Some(id) = self.async_scan.pop() {
+            if let Some(Handle {
+                closing: false,
+                kind: Kind::Async(a),
+                owner,
+                ..
+            }) = self.handles.get(id)
+            {
+                if a.shared.pending.swap(false, Ordering::AcqRel) {
+                    return Some((*owner, a.cb));
+                }
+            }
+        }
+        None
+    }
+}

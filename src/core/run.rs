@@ -1,0 +1,101 @@
+//! `run`: the order of one loop iteration, and the run modes.
+//!
+//! One iteration:
+//! 1. update the cached time;
+//! 2. run due timers;
+//! 3. run pending work (completions, close callbacks, carried-over reads and accepts);
+//! 4. idle hooks; 5. prepare hooks;
+//! 6. poll for I/O — without blocking if work is pending, an idle hook is started, or the loop
+//!    is stopped or not alive; else until the nearest timer; else until an event;
+//! 7. the callbacks the poll produced (async handles, then I/O);
+//! 8. check hooks;
+//! 9. update the time and run due timers again (so a `RunMode::Once` that slept for a timer
+//!    runs it before returning).
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use super::dispatch::Dispatch;
+use super::error::{Result, EBUSY};
+use super::event_loop::{Loop, Phase};
+use super::hooks::HookPhase;
+use super::host::Host;
+
+/// How [`run`] runs the loop.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RunMode {
+    /// Until the loop is no longer alive (or stopped).
+    Default,
+    /// One iteration; the poll blocks only if nothing was pending.
+    Once,
+    /// One iteration; the poll never blocks.
+    NoWait,
+}
+
+/// Runs one phase: hands each of its callbacks to `call`, borrowing the loop only between
+/// them. Returns the phase's pending-work count (see [`Loop::begin_phase`]).
+fn run_phase<H: Host>(
+    cell: &RefCell<Loop<H>>,
+    phase: Phase,
+    call: &mut impl FnMut(Dispatch<H>),
+) -> usize {
+    let pending = cell.borrow_mut().begin_phase(phase);
+    loop {
+        let next = cell.borrow_mut().next_dispatch(phase);
+        match next {
+            Some(d) => call(d),
+            None => return pending,
+        }
+    }
+}
+
+/// Runs the loop in `cell` in `mode`, handing each due callback to `call` with no borrow of the
+/// loop held. Returns whether the loop is still alive, or `EBUSY` when the loop is already
+/// borrowed (a nested run from inside a callback). A stop requested before the run makes it
+/// return at once, with the loop's liveness.
+pub fn run<H: Host>(
+    cell: &RefCell<Loop<H>>,
+    mode: RunMode,
+    mut call: impl FnMut(Dispatch<H>),
+) -> Result<bool> {
+    {
+        let mut l = cell.try_borrow_mut().map_err(|_| EBUSY)?;
+        if l.take_stop() {
+            return Ok(l.alive());
+        }
+        if !l.alive() {
+            l.update_time();
+            return Ok(false);
+        }
+    }
+    loop {
+        cell.borrow_mut().update_time();
+        run_phase(cell, Phase::Timers, &mut call);
+        let pending = run_phase(cell, Phase::Pending, &mut call);
+        run_phase(cell, Phase::Hooks(HookPhase::Idle), &mut call);
+        run_phase(cell, Phase::Hooks(HookPhase::Prepare), &mut call);
+        {
+            let mut l = cell.borrow_mut();
+            let block = match mode {
+                RunMode::NoWait => false,
+                RunMode::Once => pending == 0,
+                RunMode::Default => true,
+            };
+            let timeout = match (block, l.backend_timeout()) {
+                (true, ms) if ms < 0 => None,
+                (true, ms) => Some(Duration::from_millis(ms as u64)),
+                (false, _) => Some(Duration::ZERO),
+            };
+            l.poll_io(timeout)?;
+        }
+        run_phase(cell, Phase::Io, &mut call);
+        run_phase(cell, Phase::Hooks(HookPhase::Check), &mut call);
+        cell.borrow_mut().update_time();
+        run_phase(cell, Phase::Timers, &mut call);
+        let mut l = cell.borrow_mut();
+        let alive = l.alive();
+        if l.take_stop() || mode != RunMode::Default || !alive {
+            return Ok(alive);
+        }
+    }
+}

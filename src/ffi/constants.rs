@@ -1,0 +1,18 @@
+//! Flags and constants of the C API (the header's `#define`s).
+//!
+//! They are literals because cbindgen copies them as written; the assertions below tie each to
+//! the core's value.
+
+use std::os::raw::c_int;
+
+use crate::core::tcp_ops;
+
+/// Bind flag: an IPv6 handle accepts IPv6 only (no dual stack).
+pub const RUV_TCP_IPV6ONLY: c_int = 1;
+/// The listen backlog used when `backlog` <= 0.
+pub const RUV_DEFAULT_BACKLOG: c_int = 511;
+
+const _: () = {
+    assert!(RUV_TCP_IPV6ONLY as u32 == tcp_ops::TCP_IPV6ONLY);
+    assert!(RUV_DEFAULT_BACKLOG == tcp_ops::DEFAULT_BACKLOG);
+};
