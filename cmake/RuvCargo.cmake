@@ -10,6 +10,8 @@
 # Variables (for tests, examples and the packaging code of issue 6)
 #   RUV_CARGO_EXECUTABLE, RUV_CARGO_PROFILE (dev|release), RUV_CARGO_PROFILE_FLAGS,
 #   RUV_CARGO_TARGET_DIR, RUV_CARGO_OUT_DIR (target/debug|target/release),
+#   RUV_CARGO_BASE_TARGET_DIR (the target dir as configured, before a RUV_SANITIZE suffix: what a
+#   nested ruv build with the same RUV_SANITIZE must be given to share this build's cargo output),
 #   RUV_INCLUDE_DIR, RUV_LIB_DIR, RUV_SONAME, RUV_STAGED_SHARED, RUV_STAGED_STATIC,
 #   RUV_NATIVE_STATIC_LIBS (list of library names for Libs.private / static linking)
 
@@ -43,6 +45,7 @@ separate_arguments(_ruv_cargo_extra UNIX_COMMAND "${RUV_CARGO_FLAGS}")
 # all built with ruv::sanitize_flags (RuvSanitize.cmake). Rust has no UBSan; `undefined`
 # applies to the C side only.
 include(RuvSanitize)
+set(RUV_CARGO_BASE_TARGET_DIR "${RUV_CARGO_TARGET_DIR}")
 set(_ruv_cargo_env "")
 if(RUV_SANITIZE MATCHES "(^|,)address(,|$)")
   execute_process(COMMAND rustc -vV OUTPUT_VARIABLE _ruv_rustc_vv)
