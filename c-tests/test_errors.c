@@ -66,8 +66,30 @@ TEST_CASE(strerror_for_every_code) {
   }
   ASSERT_NOT_NULL(ruv_strerror(RUV_EOF));
   ASSERT_GT(strlen(ruv_strerror(RUV_EOF)), 3);
-  /* same text on every call */
-  ASSERT_STR_EQ(ruv_strerror(RUV_EINVAL), ruv_strerror(RUV_EINVAL));
+  ASSERT_MSG(strcmp(ruv_strerror(RUV_EOF), unknown) != 0,
+             "ruv_strerror(RUV_EOF) is the unknown text");
+}
+
+TEST_CASE(strerror_texts_are_distinct_and_stable) {
+  size_t i, j;
+  char einval[256];
+  const char *m = ruv_strerror(RUV_EINVAL);
+  ASSERT_NOT_NULL(m);
+  ASSERT_LT(strlen(m), sizeof einval);
+  strcpy(einval, m);
+  for (i = 0; i < NCODES; i++)
+    for (j = i + 1; j < NCODES; j++)
+      ASSERT_MSG(strcmp(ruv_strerror(k_codes[i].code),
+                        ruv_strerror(k_codes[j].code)) != 0,
+                 "%s and %s share the text \"%s\"", k_codes[i].name,
+                 k_codes[j].name, ruv_strerror(k_codes[i].code));
+  for (i = 0; i < NCODES; i++)
+    ASSERT_MSG(strcmp(ruv_strerror(RUV_EOF), ruv_strerror(k_codes[i].code)) != 0,
+               "EOF and %s share a text", k_codes[i].name);
+  /* every other code was described in between: the EINVAL text is unchanged
+   * (static text, not a buffer the next call overwrites) */
+  ASSERT_STR_EQ(m, einval);
+  ASSERT_STR_EQ(ruv_strerror(RUV_EINVAL), einval);
 }
 
 TEST_CASE(names_are_distinct) {
@@ -117,15 +139,23 @@ TEST_CASE(errors_reach_callers_as_codes) {
   ruv_tcp_t *t = make_tcp(loop, AF_INET);
   struct sockaddr_storage ss = make_addr(AF_INET, "192.0.2.1", 0);
   int r = ruv_tcp_bind(t, (struct sockaddr *)&ss, 0);
-  ASSERT_EQ(r, RUV_EADDRNOTAVAIL);
+  const char *m;
+  ASSERT_EQ(r, -EADDRNOTAVAIL); /* <errno.h>, not ruv.h */
   ASSERT_STR_EQ(ruv_err_name(r), "EADDRNOTAVAIL");
-  ASSERT_STR_EQ(ruv_strerror(r), ruv_strerror(RUV_EADDRNOTAVAIL));
+  m = ruv_strerror(r);
+  ASSERT_NOT_NULL(m);
+  ASSERT_GT(strlen(m), 3);
+  ASSERT_MSG(strcmp(m, ruv_strerror(-99999)) != 0, "\"%s\" is the unknown text", m);
+  ASSERT_MSG(strcmp(m, ruv_strerror(-EINVAL)) != 0, "\"%s\" is EINVAL's text", m);
+  ASSERT_MSG(strcmp(m, "EADDRNOTAVAIL") != 0, "the text is just the name");
   finish_loop(loop);
 }
 
 TEST_MAIN(TEST_ENTRY(codes_are_negative_errno),
           TEST_ENTRY(err_name_for_every_code),
-          TEST_ENTRY(strerror_for_every_code), TEST_ENTRY(names_are_distinct),
+          TEST_ENTRY(strerror_for_every_code),
+          TEST_ENTRY(strerror_texts_are_distinct_and_stable),
+          TEST_ENTRY(names_are_distinct),
           TEST_ENTRY(unknown_codes_give_a_string),
           TEST_ENTRY(version_matches_macros),
           TEST_ENTRY(errors_reach_callers_as_codes))

@@ -209,21 +209,55 @@ TEST_CASE(backend_timeout_values) {
   ASSERT_EQ(ruv_loop_close(loop), 0);
 }
 
+/* ruv_now is the time cached at the start of the iteration: it stands still
+ * while the caller sleeps outside the loop, and moves forward when ruv_run
+ * iterates (an empty loop and a loop with an active handle) or when
+ * ruv_update_time is called. Lower bounds are 25 ms for 30 ms sleeps; the only
+ * upper bound is 10 s (noisy machines). */
+static uint64_t sleep_then_check_cached(ruv_loop_t *loop) {
+  uint64_t t = ruv_now(loop);
+  test_sleep_ms(30);
+  ASSERT_EQ(ruv_now(loop), t); /* cached: nothing refreshed it */
+  return t;
+}
+
+/* a macro, so that a failure names the line of the step that did not advance */
+#define ASSERT_ADVANCED(before, after)                                        \
+  do {                                                                        \
+    uint64_t before_ = (before), after_ = (after);                            \
+    ASSERT_GE(after_, before_ + 25);                                          \
+    ASSERT_LT(after_, before_ + 10000);                                       \
+  } while (0)
+
 TEST_CASE(now_is_cached_until_update_time) {
   ruv_loop_t *loop = make_loop();
-  uint64_t t0, t1, t2;
+  ruv_tcp_t *server;
+  uint64_t t;
+  int port;
   ruv_update_time(loop);
-  t0 = ruv_now(loop);
-  test_sleep_ms(60);
-  t1 = ruv_now(loop);
-  ASSERT_EQ(t1, t0); /* cached */
+  t = sleep_then_check_cached(loop);
   ruv_update_time(loop);
-  t2 = ruv_now(loop);
-  ASSERT_GE(t2 - t0, 50);
-  ASSERT_LT(t2 - t0, 10000);
-  test_sleep_ms(30);
+  ASSERT_ADVANCED(t, ruv_now(loop));
+
+  /* ruv_run refreshes the time: an empty loop (it returns at once) ... */
+  t = sleep_then_check_cached(loop);
   ASSERT_EQ(ruv_run(loop, RUV_RUN_NOWAIT), 0);
-  ASSERT_GE(ruv_now(loop), t2); /* monotonic */
+  ASSERT_ADVANCED(t, ruv_now(loop));
+  t = sleep_then_check_cached(loop);
+  ASSERT_EQ(ruv_run(loop, RUV_RUN_ONCE), 0);
+  ASSERT_ADVANCED(t, ruv_now(loop));
+
+  /* ... and a loop that iterates (an active listener keeps it alive) */
+  server = listen_on(loop, AF_INET, noop_connection_cb, &port);
+  t = sleep_then_check_cached(loop);
+  ASSERT_NE(ruv_run(loop, RUV_RUN_NOWAIT), 0);
+  ASSERT_ADVANCED(t, ruv_now(loop));
+  t = sleep_then_check_cached(loop);
+  ruv_update_time(loop);
+  ASSERT_ADVANCED(t, ruv_now(loop));
+
+  ASSERT_EQ(ruv_close(RUV_HANDLE(server), NULL), 0);
+  ASSERT_EQ(ruv_run(loop, RUV_RUN_DEFAULT), 0);
   ASSERT_EQ(ruv_loop_close(loop), 0);
 }
 

@@ -5,9 +5,13 @@
 #                        stages the outputs into <build>/lib
 #   ruv::ruv             IMPORTED SHARED: <build>/lib/libruv.so.X.Y.Z (soname libruv.so.X)
 #   ruv::ruv_static      IMPORTED STATIC: <build>/lib/libruv.a plus its native dependencies
+#   Both carry ruv::sanitize_flags (cmake/RuvSanitize.cmake) in their link interface: with
+#   -DRUV_SANITIZE every target that links either one is built with the sanitizers.
 # Variables (for tests, examples and the packaging code of issue 6)
 #   RUV_CARGO_EXECUTABLE, RUV_CARGO_PROFILE (dev|release), RUV_CARGO_PROFILE_FLAGS,
 #   RUV_CARGO_TARGET_DIR, RUV_CARGO_OUT_DIR (target/debug|target/release),
+#   RUV_CARGO_BASE_TARGET_DIR (the target dir as configured, before a RUV_SANITIZE suffix: what a
+#   nested ruv build with the same RUV_SANITIZE must be given to share this build's cargo output),
 #   RUV_INCLUDE_DIR, RUV_LIB_DIR, RUV_SONAME, RUV_STAGED_SHARED, RUV_STAGED_STATIC,
 #   RUV_NATIVE_STATIC_LIBS (list of library names for Libs.private / static linking)
 
@@ -37,8 +41,11 @@ separate_arguments(_ruv_cargo_extra UNIX_COMMAND "${RUV_CARGO_FLAGS}")
 # -DRUV_SANITIZE=address[,undefined]: with `address`, the Rust library is instrumented too
 # (rustc -Zsanitizer=address, allowed on the stable toolchain by RUSTC_BOOTSTRAP=1) and built
 # for the explicit host target in its own target dir, so build scripts stay uninstrumented and
-# ordinary builds are untouched. The ASan runtime comes from the C test programs (see
-# RuvTests.cmake). Rust has no UBSan; `undefined` applies to the C side only.
+# ordinary builds are untouched. The ASan runtime comes from the C/C++ programs that link ruv,
+# all built with ruv::sanitize_flags (RuvSanitize.cmake). Rust has no UBSan; `undefined`
+# applies to the C side only.
+include(RuvSanitize)
+set(RUV_CARGO_BASE_TARGET_DIR "${RUV_CARGO_TARGET_DIR}")
 set(_ruv_cargo_env "")
 if(RUV_SANITIZE MATCHES "(^|,)address(,|$)")
   execute_process(COMMAND rustc -vV OUTPUT_VARIABLE _ruv_rustc_vv)
@@ -123,7 +130,8 @@ add_library(ruv::ruv SHARED IMPORTED GLOBAL)
 set_target_properties(ruv::ruv PROPERTIES
   IMPORTED_LOCATION "${RUV_STAGED_SHARED}"
   IMPORTED_SONAME "${RUV_SONAME}"
-  INTERFACE_INCLUDE_DIRECTORIES "${RUV_INCLUDE_DIR}")
+  INTERFACE_INCLUDE_DIRECTORIES "${RUV_INCLUDE_DIR}"
+  INTERFACE_LINK_LIBRARIES ruv::sanitize_flags)
 add_dependencies(ruv::ruv ruv_cargo)
 
 add_library(ruv::ruv_static STATIC IMPORTED GLOBAL)
@@ -131,5 +139,5 @@ set_target_properties(ruv::ruv_static PROPERTIES
   IMPORTED_LOCATION "${RUV_STAGED_STATIC}"
   IMPORTED_LINK_INTERFACE_LANGUAGES C
   INTERFACE_INCLUDE_DIRECTORIES "${RUV_INCLUDE_DIR}"
-  INTERFACE_LINK_LIBRARIES "${RUV_NATIVE_STATIC_LIBS}")
+  INTERFACE_LINK_LIBRARIES "${RUV_NATIVE_STATIC_LIBS};ruv::sanitize_flags")
 add_dependencies(ruv::ruv_static ruv_cargo)

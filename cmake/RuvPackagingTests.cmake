@@ -18,6 +18,14 @@
 # (ruv::ruv_static / libruv.a), and runs each: an echo round trip over 127.0.0.1 port 0.
 # C++ is only used if a C++ compiler exists (check_language); the library never needs one.
 # Under CI=true a missing C++ compiler or pkg-config fails the tests instead of skipping parts.
+#
+# packaging_add_subdirectory passes RUV_SANITIZE on, so its consumers get the sanitizer flags
+# through ruv::ruv / ruv::ruv_static like every target of this tree. With `address` in
+# RUV_SANITIZE the library itself is ASan-instrumented and every program linking it needs the
+# ASan runtime; the installed ruvConfig.cmake and ruv.pc do not carry sanitizer flags (an
+# instrumented library is not something to install), so packaging_find_package and
+# packaging_pkg_config cannot link against it and are not registered; packaging_install still
+# checks the installed tree.
 
 include(CheckLanguage)
 check_language(CXX)
@@ -72,7 +80,8 @@ add_test(NAME packaging_add_subdirectory
     ${_ruv_consumer_common}
       -DRUV_CONSUMER_MODE=subdir "-DRUV_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
       "-DRUV_CARGO_EXECUTABLE=${RUV_CARGO_EXECUTABLE}"
-      "-DRUV_CARGO_TARGET_DIR=${RUV_CARGO_TARGET_DIR}"
+      "-DRUV_CARGO_TARGET_DIR=${RUV_CARGO_BASE_TARGET_DIR}"
+      "-DRUV_SANITIZE=${RUV_SANITIZE}"
       "-DRUV_CARGO_FLAGS=${RUV_CARGO_FLAGS}"
       "-DRUV_NATIVE_STATIC_LIBS=${RUV_NATIVE_STATIC_LIBS}"
     --test-command "${CMAKE_CTEST_COMMAND}" --output-on-failure)
@@ -96,6 +105,13 @@ add_test(NAME packaging_install
           "${RUV_INCLUDE_DIR}/ruv.h" $<CONFIG>)
 set_tests_properties(packaging_install PROPERTIES
   LABELS packaging TIMEOUT 120 FIXTURES_SETUP ruv_installed)
+
+if(RUV_SANITIZE MATCHES "(^|,)address(,|$)")
+  message(STATUS "ruv: RUV_SANITIZE=${RUV_SANITIZE}: packaging_find_package and "
+                 "packaging_pkg_config are left out (the installed ASan library needs the ASan "
+                 "runtime, which the installed package does not declare)")
+  return()
+endif()
 
 # find_package from the relocated copy: proves the CMake package does not depend on the
 # prefix it was installed into. CMAKE_PREFIX_PATH finds <prefix>/lib/cmake/ruv everywhere;

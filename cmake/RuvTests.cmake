@@ -23,23 +23,12 @@ if(RUV_MEMCHECK)
   endif()
 endif()
 
-# -DRUV_SANITIZE=address,undefined builds every test program with these sanitizers (fatal on
-# the first report) and runs it with leak detection; see RuvCargo.cmake for the Rust side.
-if(RUV_SANITIZE)
-  set(RUV_SANITIZE_FLAGS -fsanitize=${RUV_SANITIZE} -fno-sanitize-recover=all
-      -fno-omit-frame-pointer)
-  set(RUV_SANITIZE_ENV
-      "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1"
-      "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
-endif()
+# -DRUV_SANITIZE: the programs get the sanitizer flags through ruv::ruv / ruv::ruv_static
+# (cmake/RuvSanitize.cmake) and run with RUV_SANITIZE_ENV (leak detection, fatal first report).
 
 function(ruv_c_program name)
   cmake_parse_arguments(P "STATIC" "" "SOURCES" ${ARGN})
   add_executable(${name} ${P_SOURCES})
-  if(RUV_SANITIZE)
-    target_compile_options(${name} PRIVATE ${RUV_SANITIZE_FLAGS})
-    target_link_options(${name} PRIVATE ${RUV_SANITIZE_FLAGS})
-  endif()
   set_target_properties(${name} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
   target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
   target_compile_options(${name} PRIVATE ${RUV_C_WARNINGS})
