@@ -18,9 +18,11 @@
 #define BENCH_ADAPTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define BL_EOF (-4095)            /* same value as UV_EOF and RUV_EOF */
+#define BL_ENOTSUP (-95)          /* a call the back-end does not have (UV_ENOTSUP, RUV_ENOTSUP) */
 #define BL_BACKLOG 511
 
 typedef struct bl_loop bl_loop;   /* back-end defined */
@@ -43,8 +45,9 @@ const char *bl_backend_version(void);
 
 bl_loop *bl_loop_new(const bl_callbacks *cbs);
 int      bl_run(bl_loop *l);            /* until nothing is left (or bl_stop) */
+int      bl_run_nowait(bl_loop *l);     /* one non-blocking iteration (RUN_NOWAIT); <0 on error */
 void     bl_stop(bl_loop *l);
-void     bl_loop_free(bl_loop *l);
+int      bl_loop_free(bl_loop *l);      /* the library's loop-close result: 0, or <0 (e.g. EBUSY) */
 
 /* listen on 127.0.0.1 port 0, backlog BL_BACKLOG; *port receives the port */
 int      bl_listen(bl_loop *l, int *port);
@@ -60,5 +63,32 @@ void     bl_close(bl_conn *c);           /* then on_close */
 
 void    *bl_get_data(bl_conn *c);
 void     bl_set_data(bl_conn *c, void *data);
+
+/* ---- timers and async (wl_timers.c, wl_async.c) ---------------------------------------
+ * A back-end without them (be_epoll.c; be_ruv.c built against a ruv.h that lacks them)
+ * returns BL_ENOTSUP from bl_timers_new / bl_async_new and the workload reports n/a.
+ *
+ * Timers come as one set of n, addressed by index, so each back-end can store them the
+ * way an application would: libuv's uv_timer_t are caller-allocated (one calloc of n),
+ * ruv's are allocated by ruv_timer_new (plus the n pointers the caller keeps).  At most one
+ * set per loop.  Times are milliseconds relative to the loop's cached time. */
+typedef struct bl_timers bl_timers;
+typedef void (*bl_timer_cb)(bl_timers *ts, size_t i);
+int  bl_timers_new(bl_loop *l, size_t n, bl_timer_cb cb, bl_timers **out);
+int  bl_timer_start(bl_timers *ts, size_t i, uint64_t timeout, uint64_t repeat);
+int  bl_timer_stop(bl_timers *ts, size_t i);
+/* closes all n; done (may be NULL) runs from the loop after the last close callback, then
+ * the set is freed */
+void bl_timers_close(bl_timers *ts, void (*done)(bl_timers *ts));
+
+/* One cross-thread wakeup.  bl_async_send may be called from any thread; everything else
+ * from the loop's thread.  Sends must have stopped before bl_async_close is called. */
+typedef struct bl_async bl_async;
+typedef void (*bl_async_cb)(bl_async *a);
+int   bl_async_new(bl_loop *l, bl_async_cb cb, void *data, bl_async **out);
+int   bl_async_send(bl_async *a);
+void *bl_async_get_data(bl_async *a);
+/* then done(a) (may be NULL) from the loop after the close callback; then a is freed */
+void  bl_async_close(bl_async *a, void (*done)(bl_async *a));
 
 #endif

@@ -131,10 +131,12 @@ bl_loop *bl_loop_new(const bl_callbacks *cbs) {
 
 void bl_stop(bl_loop *l) { l->stop = 1; }
 
-void bl_loop_free(bl_loop *l) {
+int bl_loop_free(bl_loop *l) {
+  int busy = l->nhandles != 0;
   close(l->epfd);
   free(l);
   g_loop = NULL;
+  return busy ? -EBUSY : 0;
 }
 
 static void do_shutdown(bl_conn *c) {
@@ -434,3 +436,43 @@ void bl_close(bl_conn *c) {
 
 void *bl_get_data(bl_conn *c) { return c->data; }
 void bl_set_data(bl_conn *c, void *data) { c->data = data; }
+
+/* Timers and async: not in this back-end (bench/run shows n/a for those rows). */
+int bl_run_nowait(bl_loop *l) {
+  (void)l;
+  return BL_ENOTSUP;
+}
+
+int bl_timers_new(bl_loop *l, size_t n, bl_timer_cb cb, bl_timers **out) {
+  (void)l, (void)n, (void)cb, (void)out;
+  return BL_ENOTSUP;
+}
+
+int bl_timer_start(bl_timers *ts, size_t i, uint64_t timeout, uint64_t repeat) {
+  (void)ts, (void)i, (void)timeout, (void)repeat;
+  return BL_ENOTSUP;
+}
+
+int bl_timer_stop(bl_timers *ts, size_t i) {
+  (void)ts, (void)i;
+  return BL_ENOTSUP;
+}
+
+void bl_timers_close(bl_timers *ts, void (*done)(bl_timers *)) { (void)ts, (void)done; }
+
+int bl_async_new(bl_loop *l, bl_async_cb cb, void *data, bl_async **out) {
+  (void)l, (void)cb, (void)data, (void)out;
+  return BL_ENOTSUP;
+}
+
+int bl_async_send(bl_async *a) {
+  (void)a;
+  return BL_ENOTSUP;
+}
+
+void *bl_async_get_data(bl_async *a) {
+  (void)a;
+  return NULL;
+}
+
+void bl_async_close(bl_async *a, void (*done)(bl_async *)) { (void)a, (void)done; }

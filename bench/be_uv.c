@@ -3,7 +3,9 @@
  * holding the uv_tcp_t.  Write/connect/shutdown requests come from a
  * per-process free list refilled 256 at a time, so libuv is not charged a
  * malloc per write (libuv's own benchmarks preallocate their requests too).  Reads use one
- * 64 KiB buffer shared by the loop (alloc_cb always returns it). */
+ * 64 KiB buffer shared by the loop (alloc_cb always returns it).
+ * Timers: one calloc of n uv_timer_t (libuv's caller-allocated model; the index of
+ * a timer is its offset in the array).  Async: one malloc holding the uv_async_t. */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -78,10 +80,15 @@ int bl_run(bl_loop *l) {
   return 0;
 }
 
+int bl_run_nowait(bl_loop *l) {
+  uv_run(&l->loop, UV_RUN_NOWAIT);
+  return 0;
+}
+
 void bl_stop(bl_loop *l) { uv_stop(&l->loop); }
 
-void bl_loop_free(bl_loop *l) {
-  uv_loop_close(&l->loop);
+int bl_loop_free(bl_loop *l) {
+  int rc = uv_loop_close(&l->loop);
   free(l);
   g_loop = NULL;
   while (g_chunks) {
@@ -90,6 +97,7 @@ void bl_loop_free(bl_loop *l) {
     free(k);
   }
   g_free = NULL;
+  return rc;
 }
 
 static void on_close(uv_handle_t *h) {
@@ -200,3 +208,96 @@ int bl_shutdown(bl_conn *c) {
 void bl_close(bl_conn *c) { uv_close((uv_handle_t *)&c->tcp, on_close); }
 void *bl_get_data(bl_conn *c) { return c->data; }
 void bl_set_data(bl_conn *c, void *data) { c->data = data; }
+
+/* ---------------------------------------------------------------- timers */
+struct bl_timers {
+  uv_timer_t *t; /* n of them, one calloc */
+  size_t n, open;
+  bl_timer_cb cb;
+  void (*done)(bl_timers *);
+};
+
+static bl_timers *g_timers;
+
+static void on_timer(uv_timer_t *t) { g_timers->cb(g_timers, (size_t)(t - g_timers->t)); }
+
+int bl_timers_new(bl_loop *l, size_t n, bl_timer_cb cb, bl_timers **out) {
+  if (g_timers) return UV_EBUSY;
+  bl_timers *ts = calloc(1, sizeof *ts);
+  if (!ts || !(ts->t = calloc(n, sizeof *ts->t))) {
+    free(ts);
+    return UV_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    int rc = uv_timer_init(&l->loop, &ts->t[i]);
+    if (rc) return rc;
+  }
+  ts->n = n;
+  ts->cb = cb;
+  g_timers = ts;
+  *out = ts;
+  return 0;
+}
+
+int bl_timer_start(bl_timers *ts, size_t i, uint64_t timeout, uint64_t repeat) {
+  return uv_timer_start(&ts->t[i], on_timer, timeout, repeat);
+}
+
+int bl_timer_stop(bl_timers *ts, size_t i) { return uv_timer_stop(&ts->t[i]); }
+
+static void on_timer_close(uv_handle_t *h) {
+  (void)h;
+  if (--g_timers->open) return;
+  bl_timers *ts = g_timers;
+  g_timers = NULL;
+  if (ts->done) ts->done(ts);
+  free(ts->t);
+  free(ts);
+}
+
+void bl_timers_close(bl_timers *ts, void (*done)(bl_timers *)) {
+  ts->done = done;
+  ts->open = ts->n;
+  for (size_t i = 0; i < ts->n; i++) uv_close((uv_handle_t *)&ts->t[i], on_timer_close);
+}
+
+/* ---------------------------------------------------------------- async */
+struct bl_async {
+  uv_async_t h; /* first member */
+  bl_async_cb cb;
+  void *data;
+  void (*done)(bl_async *);
+};
+
+static void on_async(uv_async_t *h) {
+  bl_async *a = (bl_async *)h;
+  a->cb(a);
+}
+
+int bl_async_new(bl_loop *l, bl_async_cb cb, void *data, bl_async **out) {
+  bl_async *a = calloc(1, sizeof *a);
+  if (!a) return UV_ENOMEM;
+  int rc = uv_async_init(&l->loop, &a->h, on_async);
+  if (rc) {
+    free(a);
+    return rc;
+  }
+  a->cb = cb;
+  a->data = data;
+  *out = a;
+  return 0;
+}
+
+int bl_async_send(bl_async *a) { return uv_async_send(&a->h); }
+void *bl_async_get_data(bl_async *a) { return a->data; }
+
+static void on_async_close(uv_handle_t *h) {
+  bl_async *a = (bl_async *)h;
+  if (a->done) a->done(a);
+  free(a);
+}
+
+void bl_async_close(bl_async *a, void (*done)(bl_async *)) {
+  a->done = done;
+  uv_close((uv_handle_t *)&a->h, on_async_close);
+}

@@ -12,6 +12,8 @@ typedef struct bench_opts {
   int    conns;      /* connections / concurrent clients */
   size_t size;       /* message or write size in bytes */
   int    port;       /* client: server port */
+  long   max_ms;     /* timers: largest timeout (timers-million) / the timeout (churn), ms */
+  long   passes;     /* timer churn: restarts per timer */
 } bench_opts;
 
 /* A result is a list of key=value pairs printed on one line. */
@@ -29,17 +31,30 @@ typedef struct workload {
   /* defaults for options the user did not give */
   bench_opts defaults;
   /* Each returns 0 on success.  The server must call bench_port_ready() once
-   * it listens. */
+   * it listens.  A workload with client == NULL is one process (no fork, no
+   * port): the harness runs server() alone and prefixes its keys with s_. */
   int (*server)(const bench_opts *o, bench_result *r);
   int (*client)(const bench_opts *o, bench_result *r);
 } workload;
 
 extern const workload wl_pingpong, wl_pump, wl_pound, wl_writebatch, wl_idle;
+extern const workload wl_timers, wl_timerchurn, wl_asyncpummel;
+
+/* exit status of a run whose back-end lacks what the workload needs (bench/run: n/a) */
+#define BENCH_UNSUPPORTED 77
 
 void   bench_port_ready(int port);
 double bench_now(void);                  /* monotonic seconds */
 long   bench_rss_bytes(void);            /* resident set size from /proc/self/statm */
 void   bench_die(const char *what, int err) __attribute__((noreturn));
+/* print "workload=.. backend=.. unsupported=<what>" and exit(BENCH_UNSUPPORTED) */
+void   bench_unsupported(const char *what) __attribute__((noreturn));
+double bench_cpu_seconds(void);          /* getrusage(RUSAGE_SELF) user+sys: the whole process */
+double bench_thread_cpu_seconds(void);   /* getrusage(RUSAGE_THREAD) user+sys: the calling thread */
+/* Call first thing in a helper thread a workload creates (async-pummel's sender):
+ * --pin split moves it to CPU 1; --pin same leaves it on CPU 0 with the loop's thread;
+ * --pin none leaves it to the scheduler. */
+void   bench_pin_helper_thread(void);
 
 #define CHECK(call)                                              \
   do {                                                           \

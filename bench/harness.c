@@ -18,6 +18,11 @@
  *   which on a small VM is large and erratic.  --pin split puts the client on
  *   CPU 1; --pin none leaves placement to the scheduler.
  *
+ * Workloads without a client side (timers, churn, asyncpummel) are one process:
+ *   --role both runs them without forking, pinned to CPU 0 unless --pin none; a
+ *   helper thread they start (async-pummel's sender) goes to CPU 1 with --pin split.
+ *   A back-end that lacks the handles they need exits with status 77 (n/a).
+ *
  * Every process raises RLIMIT_NOFILE, arms alarm(--timeout) so that nothing
  * runs unbounded, and reports its own getrusage() CPU time.
  */
@@ -39,10 +44,13 @@
 
 static const workload *const WORKLOADS[] = {
   &wl_pingpong, &wl_pump, &wl_pound, &wl_writebatch, &wl_idle,
+  &wl_timers, &wl_timerchurn, &wl_asyncpummel,
 };
 #define NWORKLOADS (sizeof(WORKLOADS) / sizeof(WORKLOADS[0]))
 
 static int g_port_fd = -1;   /* server -> client (both) or -1 (print to stdout) */
+static int g_pin = 1;        /* 0 none, 1 same CPU (default), 2 split */
+static const char *g_workload = "?";
 
 void res_add(bench_result *r, const char *key, const char *fmt, ...) {
   va_list ap;
@@ -78,6 +86,23 @@ void bench_die(const char *what, int err) {
           (int)getpid(), what, err, err < 0 && err > -4095 ? strerror(-err) : "");
   exit(3);
 }
+
+void bench_unsupported(const char *what) {
+  printf("workload=%s backend=%s unsupported=%s\n", g_workload, bl_backend_name(), what);
+  fflush(stdout);
+  fprintf(stderr, "bench(%s): %s: not available in this back-end (n/a)\n", bl_backend_name(), what);
+  exit(BENCH_UNSUPPORTED);
+}
+
+static double ru_seconds(int who) {
+  struct rusage ru;
+  if (getrusage(who, &ru)) return -1;
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
+double bench_cpu_seconds(void) { return ru_seconds(RUSAGE_SELF); }
+double bench_thread_cpu_seconds(void) { return ru_seconds(RUSAGE_THREAD); }
 
 void bench_port_ready(int port) {
   if (g_port_fd >= 0) {
@@ -123,6 +148,10 @@ static void pin_to_cpu(int cpu) {
   sched_setaffinity(0, sizeof set, &set);
 }
 
+void bench_pin_helper_thread(void) {
+  if (g_pin == 2) pin_to_cpu(1);
+}
+
 static void raise_nofile(void) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -136,6 +165,7 @@ static void usage(const char *argv0) {
           "usage: %s <workload> [--role both|server|client] [--port N]\n"
           "          [--duration S] [--count N] [--conns N] [--size BYTES]\n"
           "          [--timeout S] [--pin same|split|none] [--client-bin PATH]\n"
+          "          [--max-ms MS] [--passes N]   (timers, churn)\n"
           "back-end: %s %s\nworkloads:\n",
           argv0, bl_backend_name(), bl_backend_version());
   for (size_t i = 0; i < NWORKLOADS; i++)
@@ -158,6 +188,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < NWORKLOADS; i++)
     if (strcmp(argv[1], WORKLOADS[i]->name) == 0) w = WORKLOADS[i];
   if (!w) usage(argv[0]);
+  g_workload = w->name;
   o = w->defaults;
   o.port = 0;
   for (int i = 2; i < argc; i++) {
@@ -179,9 +210,12 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--timeout") == 0) timeout = atof(v);
     else if (strcmp(a, "--client-bin") == 0) client_bin = v;
     else if (strcmp(a, "--result-fd") == 0) result_fd = atoi(v);
+    else if (strcmp(a, "--max-ms") == 0) o.max_ms = atol(v);
+    else if (strcmp(a, "--passes") == 0) o.passes = atol(v);
     else usage(argv[0]);
   }
   if (timeout <= 0) timeout = 30 + 4 * o.duration;
+  g_pin = pin;
 
   signal(SIGPIPE, SIG_IGN);
   raise_nofile();
@@ -191,6 +225,15 @@ int main(int argc, char **argv) {
   bench_result r = {{0}, 0};
   char line[2048];
 
+  if (!w->client) { /* one process: no fork, no port */
+    if (strcmp(role, "both") != 0 && strcmp(role, "server") != 0) usage(argv[0]);
+    if (pin) pin_to_cpu(0);
+    int rc = w->server(&o, &r);
+    add_rusage(&r, t0);
+    prefixed(r.text, "s_", line, sizeof line);
+    printf("workload=%s backend=%s %s\n", w->name, bl_backend_name(), line);
+    return rc ? 1 : 0;
+  }
   if (strcmp(role, "server") == 0) {
     if (pin) pin_to_cpu(0);
     int rc = w->server(&o, &r);
