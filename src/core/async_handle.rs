@@ -35,6 +35,12 @@ impl AsyncShared {
         if self.closed.load(Ordering::Acquire) {
             return Err(EINVAL);
         }
+        // Already pending: the loop has not cleared the flag yet, so the callback it is about
+        // to run starts after this send. A plain load keeps a storm of sends from bouncing the
+        // flag's cache line with read-modify-writes.
+        if self.pending.load(Ordering::Acquire) {
+            return Ok(());
+        }
         if !self.pending.swap(true, Ordering::AcqRel) {
             error::sys(self.waker.wake())?;
         }
