@@ -221,12 +221,21 @@ impl<H: Host> Loop<H> {
     }
 
     /// Waits for readiness (at most `timeout`; `None` = no limit) and lists the ready handles
-    /// for the I/O phase.
+    /// for the I/O phase. A poll interrupted by a signal is resumed for the rest of the timeout
+    /// (so `RunMode::Once` still waits for an event; a handler that wakes the loop ends it).
     pub(crate) fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
-        match self.poll.poll(&mut self.events, timeout) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
-            Err(e) => return Err(error::from_io(&e)),
+        let mut timeout = timeout;
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        loop {
+            match self.poll.poll(&mut self.events, timeout) {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    if let Some(d) = deadline {
+                        timeout = Some(d.saturating_duration_since(Instant::now()));
+                    }
+                }
+                Err(e) => return Err(error::from_io(&e)),
+            }
         }
         for event in self.events.iter() {
             if event.token() == WAKER_TOKEN {
@@ -258,7 +267,8 @@ impl<H: Host> Loop<H> {
             Phase::Pending => self.budget = self.queue.len(),
             Phase::Hooks(p) => self.begin_hook_phase(p),
             Phase::Io => {
-                self.begin_async_phase();
+                let woken = std::mem::take(&mut self.woken);
+                self.begin_async_phase(woken);
                 self.budget = self.io_queue.len();
             }
         }
