@@ -52,7 +52,7 @@ pub enum Phase {
     Pending,
     /// Idle, prepare or check hooks.
     Hooks(HookPhase),
-    /// What the poll produced: async handles, then I/O.
+    /// What the poll produced: async handles, then I/O (TCP and poll handles).
     Io,
 }
 
@@ -64,7 +64,7 @@ pub struct Loop<H: Host> {
     /// Pending work (step 3).
     pub(crate) queue: VecDeque<Work<H>>,
     /// Handles the last poll reported ready (step 7).
-    io_queue: VecDeque<HandleId>,
+    pub(crate) io_queue: VecDeque<HandleId>,
     /// Items the running phase may still take (items queued during a phase wait).
     budget: usize,
     /// A handle to keep reading/accepting from before taking the next item.
@@ -90,6 +90,8 @@ pub struct Loop<H: Host> {
     pub(crate) waker: Option<Arc<Waker>>,
     /// The last poll saw the waker.
     pub(crate) woken: bool,
+    /// Poll handles whose callback ran: re-armed before the next poll (level-triggered).
+    pub(crate) poll_rearm: Vec<HandleId>,
 }
 
 impl<H: Host> Loop<H> {
@@ -118,6 +120,7 @@ impl<H: Host> Loop<H> {
             async_scan: Vec::new(),
             waker: None,
             woken: false,
+            poll_rearm: Vec::new(),
         })
     }
 
@@ -159,6 +162,7 @@ impl<H: Host> Loop<H> {
         if self.stop
             || !self.alive()
             || !self.queue.is_empty()
+            || !self.io_queue.is_empty()
             || self.continuation.is_some()
             || self.hooks.idle_active()
         {
@@ -220,11 +224,17 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// Waits for readiness (at most `timeout`; `None` = no limit) and lists the ready handles
-    /// for the I/O phase. A poll interrupted by a signal is resumed for the rest of the timeout
-    /// (so `RunMode::Once` still waits for an event; a handler that wakes the loop ends it).
+    /// Re-arms the poll handles that ran, waits for readiness (at most `timeout`; `None` = no
+    /// limit; not at all if a re-arm queued an error) and lists the ready handles for the I/O
+    /// phase. A poll interrupted by a signal is resumed for the rest of the timeout (so
+    /// `RunMode::Once` still waits for an event; a handler that wakes the loop ends it).
     pub(crate) fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
-        let mut timeout = timeout;
+        self.rearm_polls();
+        let mut timeout = if self.io_queue.is_empty() {
+            timeout
+        } else {
+            Some(Duration::ZERO)
+        };
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         loop {
             match self.poll.poll(&mut self.events, timeout) {
@@ -243,17 +253,29 @@ impl<H: Host> Loop<H> {
                 continue;
             }
             let id = HandleId::from_token(event.token());
-            let Some(Handle {
-                closing: false,
-                kind: Kind::Tcp(t),
-                ..
-            }) = self.handles.get_mut(id)
-            else {
-                continue;
+            let queued = match self.handles.get_mut(id) {
+                Some(Handle {
+                    closing: false,
+                    kind: Kind::Tcp(t),
+                    ..
+                }) => {
+                    t.note_readiness(event);
+                    &mut t.io_queued
+                }
+                Some(Handle {
+                    closing: false,
+                    kind: Kind::Poll(p),
+                    ..
+                }) => {
+                    if !p.note_event(event) {
+                        continue;
+                    }
+                    &mut p.io_queued
+                }
+                _ => continue,
             };
-            t.note_readiness(event);
-            if !t.io_queued {
-                t.io_queued = true;
+            if !*queued {
+                *queued = true;
                 self.io_queue.push_back(id);
             }
         }
@@ -321,13 +343,14 @@ impl<H: Host> Loop<H> {
 
     fn run_work(&mut self, work: Work<H>) -> Option<Dispatch<H>> {
         match work {
-            Work::Io(id) => {
-                let Kind::Tcp(t) = &mut self.handles.get_mut(id)?.kind else {
-                    return None;
-                };
-                t.io_queued = false;
-                self.process_io(id, 0)
-            }
+            Work::Io(id) => match &mut self.handles.get_mut(id)?.kind {
+                Kind::Tcp(t) => {
+                    t.io_queued = false;
+                    self.process_io(id, 0)
+                }
+                Kind::Poll(_) => self.poll_ready(id),
+                _ => None,
+            },
             Work::Complete(id, completion) => {
                 self.requests -= 1;
                 let owner = self.handles.get(id)?.owner;

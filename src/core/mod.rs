@@ -15,6 +15,7 @@ pub mod handle;
 pub mod handle_table;
 pub mod hooks;
 pub mod host;
+pub mod poll;
 pub mod run;
 pub mod socket;
 pub mod tcp;

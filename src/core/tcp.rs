@@ -142,6 +142,7 @@ mod tests {
         type TimerCb = usize;
         type AsyncCb = usize;
         type HookCb = usize;
+        type PollCb = usize;
 
         fn is_silent_write(_cb: &Self::WriteCb) -> bool {
             false

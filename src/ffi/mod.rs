@@ -20,6 +20,7 @@ pub mod error;
 pub mod handle;
 pub mod hooks;
 pub mod loop_api;
+pub mod poll;
 pub mod sys;
 pub mod tcp;
 pub mod timer;

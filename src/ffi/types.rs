@@ -48,6 +48,8 @@ opaque! {
     ruv_prepare_t;
     /// Opaque C type of a check handle.
     ruv_check_t;
+    /// Opaque C type of a poll handle.
+    ruv_poll_t;
 }
 
 /// A buffer to write (declared in the header's prelude).
@@ -97,6 +99,7 @@ const _: () = {
     assert!(ruv_handle_type::RUV_IDLE as i32 == HandleType::Idle as i32);
     assert!(ruv_handle_type::RUV_PREPARE as i32 == HandleType::Prepare as i32);
     assert!(ruv_handle_type::RUV_CHECK as i32 == HandleType::Check as i32);
+    assert!(ruv_handle_type::RUV_POLL as i32 == HandleType::Poll as i32);
 };
 
 impl From<HandleType> for ruv_handle_type {
@@ -108,6 +111,7 @@ impl From<HandleType> for ruv_handle_type {
             HandleType::Idle => ruv_handle_type::RUV_IDLE,
             HandleType::Prepare => ruv_handle_type::RUV_PREPARE,
             HandleType::Check => ruv_handle_type::RUV_CHECK,
+            HandleType::Poll => ruv_handle_type::RUV_POLL,
         }
     }
 }
@@ -144,6 +148,11 @@ pub type ruv_idle_cb = Option<unsafe extern "C" fn(idle: *mut ruv_idle_t)>;
 pub type ruv_prepare_cb = Option<unsafe extern "C" fn(prepare: *mut ruv_prepare_t)>;
 /// Called once per loop iteration, right after the I/O callbacks.
 pub type ruv_check_cb = Option<unsafe extern "C" fn(check: *mut ruv_check_t)>;
+/// Called every loop iteration while the descriptor is ready: `status` 0 and `events` the
+/// requested RUV_READABLE / RUV_WRITABLE / RUV_DISCONNECT / RUV_PRIORITIZED that are ready; or
+/// `status` < 0 and `events` 0 when the poll reports an error (the handle is stopped then).
+pub type ruv_poll_cb =
+    Option<unsafe extern "C" fn(poll: *mut ruv_poll_t, status: c_int, events: c_int)>;
 
 /// The callback of an idle, prepare or check handle (each has its own C type).
 #[derive(Clone, Copy)]
@@ -167,6 +176,7 @@ impl Host for CHost {
     type TimerCb = unsafe extern "C" fn(*mut ruv_timer_t);
     type AsyncCb = ruv_async_cb;
     type HookCb = CHookCb;
+    type PollCb = unsafe extern "C" fn(*mut ruv_poll_t, c_int, c_int);
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()
@@ -196,6 +206,7 @@ fn type_of_magic(magic: u32) -> Option<HandleType> {
         HandleType::Idle,
         HandleType::Prepare,
         HandleType::Check,
+        HandleType::Poll,
     ]
     .into_iter()
     .find(|&ty| handle_magic(ty) == magic)
