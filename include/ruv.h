@@ -43,6 +43,8 @@ typedef struct ruv_prepare_s ruv_prepare_t;
 typedef struct ruv_check_s ruv_check_t;
 /** A poll handle: watches a descriptor ruv does not own. Opaque; create with ruv_poll_new, free with ruv_close. */
 typedef struct ruv_poll_s ruv_poll_t;
+/** A signal handle. Opaque; create with ruv_signal_new, free with ruv_close. */
+typedef struct ruv_signal_s ruv_signal_t;
 
 /** A buffer to write: base and length. The data is copied if it cannot be written at once. */
 typedef struct ruv_buf_s {
@@ -454,6 +456,11 @@ typedef void (*ruv_walk_cb)(ruv_handle_t *handle, void *arg);
 typedef void (*ruv_poll_cb)(ruv_poll_t *poll, int status, int events);
 
 /**
+ * Called from the loop once per delivery of the watched signal `signum`.
+ */
+typedef void (*ruv_signal_cb)(ruv_signal_t *signal, int signum);
+
+/**
  * Called once per pending connection on a listener (status 0), or with an accept error.
  */
 typedef void (*ruv_connection_cb)(ruv_tcp_t *server, int status);
@@ -545,8 +552,8 @@ int ruv_close(ruv_handle_t *handle, ruv_close_cb cb);
 
 /**
  * 1 if the handle is active, else 0 (also once closing); RUV_EINVAL if invalid. Active: a
- * TCP handle listening, connecting or reading; a started timer, idle, prepare, check or
- * poll handle; an async handle until it is closed.
+ * TCP handle listening, connecting or reading; a started timer, idle, prepare, check, poll
+ * or signal handle; an async handle until it is closed.
  */
 int ruv_is_active(const ruv_handle_t *handle);
 
@@ -745,6 +752,36 @@ int ruv_poll_start(ruv_poll_t *poll, int events, ruv_poll_cb cb);
  * descriptor stays open. RUV_EINVAL if the handle is invalid or closing.
  */
 int ruv_poll_stop(ruv_poll_t *poll);
+
+/**
+ * Creates a stopped signal handle in `*out`. Returns 0, or RUV_EINVAL for a NULL or invalid
+ * loop or a NULL `out`.
+ */
+int ruv_signal_new(ruv_loop_t *loop_, ruv_signal_t **out);
+
+/**
+ * Starts watching signal `signum`: `cb(signal, signum)` runs from the loop (never from the
+ * signal handler) once per delivery caught after this call. Many handles of many loops (in
+ * many threads) may watch one signal; each gets every delivery. The first handle of a
+ * signal in the process installs ruv's handler (SA_RESTART); when the last one stops or
+ * closes, the disposition the signal had before is restored. On a started handle, the same
+ * `signum` only replaces the callback; another one moves the handle to it. Errors:
+ * RUV_EINVAL (NULL, invalid or closing handle, NULL `cb`, SIGKILL, SIGSTOP, a number out
+ * of 1..SIGRTMAX or one the C library reserves), or the error creating the loop's eventfd.
+ */
+int ruv_signal_start(ruv_signal_t *signal, ruv_signal_cb cb, int signum);
+
+/**
+ * As ruv_signal_start, but the handle stops (becomes inactive) right before its first
+ * callback: one callback, then the handle may be started again.
+ */
+int ruv_signal_start_oneshot(ruv_signal_t *signal, ruv_signal_cb cb, int signum);
+
+/**
+ * Stops watching (0 also when not started): no callback comes after this returns, also for
+ * deliveries already counted. RUV_EINVAL if the handle is invalid or closing.
+ */
+int ruv_signal_stop(ruv_signal_t *signal);
 
 /**
  * Creates a TCP handle in `*out`. `family` AF_UNSPEC creates the socket on bind, connect or

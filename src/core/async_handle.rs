@@ -50,8 +50,8 @@ pub struct Async<H: Host> {
 
 impl<H: Host> Loop<H> {
     /// The loop's waker: an eventfd registered under [`WAKER_TOKEN`], made on first use and
-    /// shared by every handle that wakes the loop from outside. `wake` is one `write(2)`:
-    /// async-signal-safe.
+    /// shared by every async handle and by the signal handles (their deliveries wake the loop
+    /// through it). `wake` is one `write(2)`: async-signal-safe.
     pub(crate) fn waker(&mut self) -> Result<Arc<Waker>> {
         if let Some(w) = &self.waker {
             return Ok(Arc::clone(w));

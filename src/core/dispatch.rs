@@ -72,6 +72,12 @@ pub enum Dispatch<H: Host> {
         status: Code,
         events: u32,
     },
+    /// A signal the handle watches was delivered (one dispatch per delivery).
+    Signal {
+        owner: H::Owner,
+        cb: H::SignalCb,
+        signum: i32,
+    },
     /// The handle is closed; this is its last callback. Afterwards the embedder calls
     /// [`crate::core::event_loop::Loop::release_closed`] with `handle` and may free the owner.
     Close {

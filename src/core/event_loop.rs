@@ -20,6 +20,7 @@ use super::handle::{Handle, Kind};
 use super::handle_table::{HandleId, HandleTable};
 use super::hooks::{HookLists, HookPhase};
 use super::host::Host;
+use super::signal::SignalState;
 use super::timer::TimerQueue;
 
 /// Size of the loop-owned buffer that reads land in.
@@ -52,7 +53,7 @@ pub enum Phase {
     Pending,
     /// Idle, prepare or check hooks.
     Hooks(HookPhase),
-    /// What the poll produced: async handles, then I/O (TCP and poll handles).
+    /// What the poll produced: async handles, signal handles, then I/O (TCP and poll handles).
     Io,
 }
 
@@ -92,6 +93,8 @@ pub struct Loop<H: Host> {
     pub(crate) woken: bool,
     /// Poll handles whose callback ran: re-armed before the next poll (level-triggered).
     pub(crate) poll_rearm: Vec<HandleId>,
+    /// Signal handles and the counters their deliveries land in.
+    pub(crate) signals: SignalState,
 }
 
 impl<H: Host> Loop<H> {
@@ -121,6 +124,7 @@ impl<H: Host> Loop<H> {
             waker: None,
             woken: false,
             poll_rearm: Vec::new(),
+            signals: SignalState::default(),
         })
     }
 
@@ -226,8 +230,8 @@ impl<H: Host> Loop<H> {
 
     /// Re-arms the poll handles that ran, waits for readiness (at most `timeout`; `None` = no
     /// limit; not at all if a re-arm queued an error) and lists the ready handles for the I/O
-    /// phase. A poll interrupted by a signal is resumed for the rest of the timeout (so
-    /// `RunMode::Once` still waits for an event; a handler that wakes the loop ends it).
+    /// phase. A poll interrupted by a signal is resumed for the rest of the timeout (a signal
+    /// handle's delivery has woken the loop by then, so it returns at once).
     pub(crate) fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
         self.rearm_polls();
         let mut timeout = if self.io_queue.is_empty() {
@@ -291,6 +295,7 @@ impl<H: Host> Loop<H> {
             Phase::Io => {
                 let woken = std::mem::take(&mut self.woken);
                 self.begin_async_phase(woken);
+                self.begin_signal_phase(woken);
                 self.budget = self.io_queue.len();
             }
         }
@@ -314,6 +319,9 @@ impl<H: Host> Loop<H> {
             Phase::Io => {
                 if let Some((owner, cb)) = self.next_async() {
                     return Some(Dispatch::Async { owner, cb });
+                }
+                if let Some((owner, cb, signum)) = self.next_signal() {
+                    return Some(Dispatch::Signal { owner, cb, signum });
                 }
                 self.next_work(|l| l.io_queue.pop_front().map(Work::Io))
             }

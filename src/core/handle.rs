@@ -16,6 +16,7 @@ use super::handle_table::HandleId;
 use super::hooks::{Hook, HookPhase};
 use super::host::Host;
 use super::poll::Poll;
+use super::signal::Signal;
 use super::tcp::Tcp;
 use super::timer::Timer;
 
@@ -36,6 +37,8 @@ pub enum HandleType {
     Check = 6,
     /// Watches a descriptor ruv does not own.
     Poll = 7,
+    /// Watches a POSIX signal.
+    Signal = 8,
 }
 
 /// The state of one kind of handle.
@@ -50,6 +53,8 @@ pub enum Kind<H: Host> {
     Hook(Hook<H>),
     /// A poll handle.
     Poll(Poll<H>),
+    /// A signal handle.
+    Signal(Signal<H>),
 }
 
 /// One handle: the state every kind shares, and its kind's own.
@@ -84,11 +89,13 @@ impl<H: Host> Handle<H> {
             Kind::Async(_) => HandleType::Async,
             Kind::Hook(h) => h.phase.handle_type(),
             Kind::Poll(_) => HandleType::Poll,
+            Kind::Signal(_) => HandleType::Signal,
         }
     }
 
     /// Active in libuv's sense (and not closing): a TCP handle listening, connecting or
-    /// reading; a started timer, hook or poll handle; an async handle until it is closed.
+    /// reading; a started timer, hook, poll or signal handle; an async handle until it is
+    /// closed.
     pub fn is_active(&self) -> bool {
         !self.closing
             && match &self.kind {
@@ -97,6 +104,7 @@ impl<H: Host> Handle<H> {
                 Kind::Async(_) => true,
                 Kind::Hook(h) => h.is_started(),
                 Kind::Poll(p) => p.is_started(),
+                Kind::Signal(s) => s.is_started(),
             }
     }
 }
@@ -144,6 +152,7 @@ impl<H: Host> Loop<H> {
             HandleType::Prepare => self.hook_unlist(id, HookPhase::Prepare),
             HandleType::Check => self.hook_unlist(id, HookPhase::Check),
             HandleType::Poll => self.poll_unwatch(id),
+            HandleType::Signal => self.signal_unlist(id),
         }
         self.queue.push_back(Work::Close(id, cb));
         self.closing += 1;

@@ -17,6 +17,7 @@ pub mod hooks;
 pub mod host;
 pub mod poll;
 pub mod run;
+pub mod signal;
 pub mod socket;
 pub mod tcp;
 pub mod tcp_io;

@@ -91,6 +91,11 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
             // callback has run, which is later.
             unsafe { cb(owner_ptr(owner), status, events) }
         }
+        Dispatch::Signal { owner, cb, signum } => {
+            // SAFETY: `cb` is the user's non-NULL signal callback, called from the loop (never
+            // from the signal handler); `owner` is live until its close callback has run.
+            unsafe { cb(owner_ptr(owner), signum) }
+        }
         Dispatch::Close { owner, cb, handle } => {
             if let Some(cb) = cb {
                 // SAFETY: the handle is still allocated (and known to the core, as closing)

@@ -21,6 +21,8 @@ pub mod handle;
 pub mod hooks;
 pub mod loop_api;
 pub mod poll;
+pub mod signal;
+pub mod signal_registry;
 pub mod sys;
 pub mod tcp;
 pub mod timer;

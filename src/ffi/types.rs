@@ -17,8 +17,10 @@ use crate::core::event_loop::Loop;
 use crate::core::handle::HandleType;
 use crate::core::handle_table::HandleId;
 use crate::core::host::Host;
+use crate::core::signal::SignalShared;
 
 use super::guard::Fallback;
+use super::signal_registry;
 
 /// Declares opaque C handle types (their typedefs are in the header's prelude).
 macro_rules! opaque {
@@ -50,6 +52,8 @@ opaque! {
     ruv_check_t;
     /// Opaque C type of a poll handle.
     ruv_poll_t;
+    /// Opaque C type of a signal handle.
+    ruv_signal_t;
 }
 
 /// A buffer to write (declared in the header's prelude).
@@ -100,6 +104,7 @@ const _: () = {
     assert!(ruv_handle_type::RUV_PREPARE as i32 == HandleType::Prepare as i32);
     assert!(ruv_handle_type::RUV_CHECK as i32 == HandleType::Check as i32);
     assert!(ruv_handle_type::RUV_POLL as i32 == HandleType::Poll as i32);
+    assert!(ruv_handle_type::RUV_SIGNAL as i32 == HandleType::Signal as i32);
 };
 
 impl From<HandleType> for ruv_handle_type {
@@ -112,6 +117,7 @@ impl From<HandleType> for ruv_handle_type {
             HandleType::Prepare => ruv_handle_type::RUV_PREPARE,
             HandleType::Check => ruv_handle_type::RUV_CHECK,
             HandleType::Poll => ruv_handle_type::RUV_POLL,
+            HandleType::Signal => ruv_handle_type::RUV_SIGNAL,
         }
     }
 }
@@ -153,6 +159,8 @@ pub type ruv_check_cb = Option<unsafe extern "C" fn(check: *mut ruv_check_t)>;
 /// `status` < 0 and `events` 0 when the poll reports an error (the handle is stopped then).
 pub type ruv_poll_cb =
     Option<unsafe extern "C" fn(poll: *mut ruv_poll_t, status: c_int, events: c_int)>;
+/// Called from the loop once per delivery of the watched signal `signum`.
+pub type ruv_signal_cb = Option<unsafe extern "C" fn(signal: *mut ruv_signal_t, signum: c_int)>;
 
 /// The callback of an idle, prepare or check handle (each has its own C type).
 #[derive(Clone, Copy)]
@@ -177,9 +185,18 @@ impl Host for CHost {
     type AsyncCb = ruv_async_cb;
     type HookCb = CHookCb;
     type PollCb = unsafe extern "C" fn(*mut ruv_poll_t, c_int, c_int);
+    type SignalCb = unsafe extern "C" fn(*mut ruv_signal_t, c_int);
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()
+    }
+
+    fn signal_watch(shared: &Arc<SignalShared>, signum: i32) -> Result<(), c_int> {
+        signal_registry::watch(shared, signum)
+    }
+
+    fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32) {
+        signal_registry::unwatch(shared, signum)
     }
 }
 
@@ -207,6 +224,7 @@ fn type_of_magic(magic: u32) -> Option<HandleType> {
         HandleType::Prepare,
         HandleType::Check,
         HandleType::Poll,
+        HandleType::Signal,
     ]
     .into_iter()
     .find(|&ty| handle_magic(ty) == magic)
