@@ -353,12 +353,12 @@ TEST_CASE(invalid_signal_numbers) {
   for (i = 32; i < (size_t)SIGRTMIN; i++) ASSERT_LT(ruv_signal_start(s, sig_cb, (int)i), 0);
   ASSERT_EQ(ruv_is_active(RUV_HANDLE(s)), 0);
   ASSERT_EQ(ruv_loop_alive(loop), 0);
-  /* the real-time range works */
-  ASSERT_EQ(ruv_signal_start(s, sig_cb, SIGRTMAX), 0);
-  ASSERT_EQ(raise(SIGRTMAX), 0);
+  /* the real-time range works (not SIGRTMAX itself: valgrind keeps that one) */
+  ASSERT_EQ(ruv_signal_start(s, sig_cb, SIGRTMIN + 2), 0);
+  ASSERT_EQ(raise(SIGRTMIN + 2), 0);
   run_nowait(loop, 2);
   ASSERT_EQ(r.calls, 1);
-  ASSERT_EQ(r.last_signum, SIGRTMAX);
+  ASSERT_EQ(r.last_signum, SIGRTMIN + 2);
   finish_loop(loop);
 }
 
