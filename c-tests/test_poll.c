@@ -148,6 +148,39 @@ TEST_CASE(eventfd_readable_repeats_until_drained) {
   close(fd);
 }
 
+static int backend_readable(ruv_loop_t *loop) {
+  struct pollfd pfd;
+  pfd.fd = ruv_backend_fd(loop);
+  pfd.events = POLLIN;
+  pfd.revents = 0;
+  ASSERT_GE(poll(&pfd, 1, 0), 0);
+  return (pfd.revents & POLLIN) != 0;
+}
+
+TEST_CASE(backend_fd_is_level_triggered_too) {
+  /* An embedding loop waits on ruv_backend_fd(): after a callback it must stay readable while
+   * the descriptor is ready, and stop being readable once it is drained. */
+  ruv_loop_t *loop = make_loop();
+  int fd = make_eventfd(1);
+  poll_rec r;
+  ruv_poll_t *p;
+  rec_init(&r);
+  p = make_poll(loop, fd, &r);
+  ASSERT_EQ(ruv_poll_start(p, RUV_READABLE, rec_cb), 0);
+  ASSERT(backend_readable(loop));
+  run_nowait(loop, 1);
+  ASSERT_EQ(r.calls, 1);
+  ASSERT(backend_readable(loop)); /* still ready: still readable */
+  r.drain_fd = fd;
+  r.drain_at = 2;
+  run_nowait(loop, 1);
+  ASSERT_EQ(r.calls, 2);
+  ASSERT(!backend_readable(loop)); /* drained in the callback */
+  ASSERT_EQ(ruv_backend_timeout(loop), -1);
+  finish_loop(loop);
+  close(fd);
+}
+
 TEST_CASE(not_ready_does_not_spin) {
   ruv_loop_t *loop = make_loop();
   int fd = make_eventfd(0);
@@ -697,6 +730,7 @@ TEST_CASE(two_handles_two_descriptors) {
 
 TEST_MAIN(TEST_ENTRY(eventfd_readable_repeats_until_drained),
           TEST_ENTRY(not_ready_does_not_spin),
+          TEST_ENTRY(backend_fd_is_level_triggered_too),
           TEST_ENTRY(ready_keeps_loop_polling_without_blocking),
           TEST_ENTRY(socketpair_one_callback_per_byte_read),
           TEST_ENTRY(events_are_what_is_ready),

@@ -228,8 +228,8 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// Re-arms the poll handles that ran, waits for readiness (at most `timeout`; `None` = no
-    /// limit; not at all if a re-arm queued an error) and lists the ready handles for the I/O
+    /// Re-arms poll handles still waiting for it, waits for readiness (at most `timeout`; `None`
+    /// = no limit; not at all if a re-arm queued an error) and lists the ready handles for the I/O
     /// phase. A poll interrupted by a signal is resumed for the rest of the timeout (a signal
     /// handle's delivery has woken the loop by then, so it returns at once).
     pub(crate) fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {

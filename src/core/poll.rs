@@ -3,11 +3,13 @@
 //!
 //! libuv's `uv_poll_t` is level-triggered: its callback runs every iteration while the descriptor
 //! is ready for a requested event. mio registers every descriptor with `EPOLLET`, which reports a
-//! readiness *change* once. The emulation: after a poll handle's callback ran, its registration is
-//! modified (`epoll_ctl(EPOLL_CTL_MOD)`, mio's `reregister`) right before the loop's next poll.
-//! The kernel re-evaluates the descriptor on a modify and queues an event if it is still ready,
-//! so that poll reports it again (the loop does not block: the event is there); a descriptor the
-//! callback drained produces nothing and the loop blocks as usual (no busy loop). An event that
+//! readiness *change* once. The emulation: after the I/O phase, each poll handle whose callback
+//! ran has its registration modified (`epoll_ctl(EPOLL_CTL_MOD)`, mio's `reregister`). The kernel
+//! re-evaluates the descriptor on a modify and queues an event if it is still ready, so the next
+//! poll reports it again (the loop does not block: the event is there, and the backend descriptor
+//! is readable for an embedding loop); a descriptor that was drained produces nothing — epoll
+//! re-checks queued items when it reports them, so a later drain in a check callback counts too —
+//! and the loop blocks as usual (no busy loop). An event that
 //! carries none of the requested events (data arriving on a handle that only asked for
 //! `DISCONNECT`) runs no callback and is not re-armed, so it cannot spin either: the next change
 //! of state is a new edge. Cost: one `epoll_ctl` per callback, on top of libuv's
@@ -225,9 +227,10 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// Right before the poll: re-arms the handles whose callback ran, so the poll reports those
-    /// still ready (level-triggered). A handle whose descriptor left the epoll set (closed under
-    /// it) stops and gets the error from this iteration's I/O phase.
+    /// After the I/O phase (and, in case an iteration was cut short, before the next poll):
+    /// re-arms the handles whose callback ran, so the next poll reports those still ready
+    /// (level-triggered). A handle whose descriptor left the epoll set (closed under it) stops
+    /// and gets the error from the next I/O phase.
     pub(crate) fn rearm_polls(&mut self) {
         let registry = self.poll.registry();
         for id in self.poll_rearm.drain(..) {
