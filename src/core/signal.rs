@@ -236,6 +236,16 @@ impl<H: Host> Loop<H> {
     }
 }
 
+/// A loop dropped with started signal handles lets go of their signals (only Rust code can do
+/// this: `ruv_loop_close` refuses while handles exist), so no disposition stays replaced.
+impl<H: Host> Drop for Loop<H> {
+    fn drop(&mut self) {
+        for id in std::mem::take(&mut self.signals.started) {
+            self.signal_unlist(id);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
