@@ -22,6 +22,7 @@ pub mod hooks;
 pub mod loop_api;
 pub mod sys;
 pub mod tcp;
+pub mod tcp_options;
 pub mod timer;
 pub mod types;
 pub mod version;

@@ -144,6 +144,9 @@ pub type ruv_idle_cb = Option<unsafe extern "C" fn(idle: *mut ruv_idle_t)>;
 pub type ruv_prepare_cb = Option<unsafe extern "C" fn(prepare: *mut ruv_prepare_t)>;
 /// Called once per loop iteration, right after the I/O callbacks.
 pub type ruv_check_cb = Option<unsafe extern "C" fn(check: *mut ruv_check_t)>;
+/// Called from the loop when a congested TCP handle's write queue has fallen to its low
+/// watermark (see ruv_tcp_set_watermarks).
+pub type ruv_drain_cb = Option<unsafe extern "C" fn(tcp: *mut ruv_tcp_t)>;
 
 /// The callback of an idle, prepare or check handle (each has its own C type).
 #[derive(Clone, Copy)]
@@ -167,6 +170,7 @@ impl Host for CHost {
     type TimerCb = unsafe extern "C" fn(*mut ruv_timer_t);
     type AsyncCb = ruv_async_cb;
     type HookCb = CHookCb;
+    type DrainCb = unsafe extern "C" fn(*mut ruv_tcp_t);
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()
