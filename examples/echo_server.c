@@ -14,7 +14,9 @@
  * --threads N        N loops in N threads, all listening on the port (RUV_TCP_REUSEPORT); the
  *                    kernel spreads the connections over them.
  * --idle-ms MS       close a connection that made no progress for MS ms: one ruv timer per
- *                    connection, restarted on every read (and every drain). A connection whose
+ *                    connection, restarted on every read (and every drain); when it fires it is
+ *                    confirmed once more after the next poll (timers run before I/O, so after a
+ *                    busy iteration the client's bytes may be waiting unread). A connection whose
  *                    echoes are still queued (the peer is not reading them) is reset
  *                    (ruv_tcp_close_reset), an idle one is closed normally.
  * --stop-after-ms MS a helper thread sleeps MS ms, then wakes every loop with ruv_async_send;
@@ -23,7 +25,8 @@
  *                    queued for a client that does not read them, the server stops reading from
  *                    that client (it stops producing); the drain callback (queue down to B/16)
  *                    starts reading again. A write that would queue more than B bytes is refused
- *                    (RUV_ENOBUFS) and the connection is reset. Default 1 MiB.
+ *                    (RUV_ENOBUFS) and the connection is reset. The kernel's send buffer is capped
+ *                    at B too (SO_SNDBUF). Default 1 MiB.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "server_common.h"
@@ -35,6 +38,7 @@ typedef struct conn_s {
   ruv_timer_t *idle; /* NULL without --idle-ms */
   int handles;       /* of tcp and idle, those not closed yet: freed at 0 */
   int paused;        /* reading stopped: too many echoes queued */
+  int idle_due;      /* the idle timer fired once; confirmed after one more poll */
 } conn_t;
 
 static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
@@ -57,18 +61,28 @@ static void close_conn(conn_t *c, int reset) {
     ruv_close(RUV_HANDLE(c->idle), on_conn_part_closed);
 }
 
-static void on_idle(ruv_timer_t *timer) {
-  conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
-  /* echoes still queued: the peer is not reading them either, drop them with a reset */
-  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
-}
+static void on_idle(ruv_timer_t *timer);
 
 /* (Re)starts the idle timer. ruv_now() is the time the loop iteration began, which is before a
  * poll that may have blocked for long: refresh it first, or the timer could be due at once. */
 static void touch(conn_t *c) {
   if (c->idle == NULL) return;
+  c->idle_due = 0;
   ruv_update_time(ruv_handle_get_loop(RUV_HANDLE(c->idle)));
   ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
+}
+
+static void on_idle(ruv_timer_t *timer) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
+  /* Timers run before I/O: after a busy iteration the client's bytes may be waiting unread.
+   * A 0 ms timer fires after the next poll and its callbacks, and a read there restarts it. */
+  if (!c->idle_due) {
+    c->idle_due = 1;
+    ruv_timer_start(timer, on_idle, 0, 0);
+    return;
+  }
+  /* echoes still queued: the peer is not reading them either, drop them with a reset */
+  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
 }
 
 /* The queue fell to the low watermark: the client reads again, so we do too. */
@@ -144,8 +158,7 @@ static void on_connection(ruv_tcp_t *server, int status) {
     c->handles++;
   }
   if (r == 0) r = ruv_tcp_accept(server, c->tcp);
-  if (r == 0) r = ruv_tcp_set_write_limit(c->tcp, (size_t)opts.write_limit);
-  if (r == 0) r = ruv_tcp_set_watermarks(c->tcp, LOW_WATER(&opts), HIGH_WATER(&opts), on_drain);
+  if (r == 0) r = bound_write_queue(c->tcp, &opts, on_drain);
   if (r == 0) r = ruv_tcp_start_read(c->tcp, on_read);
   if (r != 0) {
     fprintf(stderr, "accept: %s\n", ruv_strerror(r));

@@ -25,9 +25,13 @@
  *   drain callback (queue down to BYTES/16) resumes reading. The requests already read are still
  *   answered (at most one read's worth). A write that would queue more than --write-limit BYTES
  *   (default 1 MiB) is refused (RUV_ENOBUFS): the client pipelined far more than it reads, and the
- *   connection is reset (ruv_tcp_close_reset);
+ *   connection is reset (ruv_tcp_close_reset). The kernel's send buffer is capped at BYTES too
+ *   (SO_SNDBUF), or it would grow to megabytes for a client that never reads;
  * - --idle-ms MS closes a connection that made no progress (no request bytes read, no drain) for
- *   MS ms, with a reset if answers are still queued (the client is not reading them);
+ *   MS ms, with a reset if answers are still queued (the client is not reading them); an expiry
+ *   is confirmed after one more poll, since timers run before I/O;
+ * - requests are parsed in place, so pipelining costs no copying (a client pipelining thousands
+ *   of requests per read would otherwise make the server spend its time moving bytes);
  * - --threads N runs N loops in N threads on the port (RUV_TCP_REUSEPORT); --stop-after-ms MS
  *   stops all of them cleanly from a helper thread (ruv_async_send, then ruv_walk closes every
  *   handle).
@@ -51,6 +55,7 @@ typedef struct conn_s {
   int paused;                   /* reading stopped for back-pressure */
   int eof;                      /* the client finished sending */
   int done;                     /* shutting down / closing: ignore further input */
+  int idle_due;                 /* the idle timer fired once; confirmed after one more poll */
 } conn_t;
 
 static server_opts opts;
@@ -74,18 +79,29 @@ static void close_conn(conn_t *c, int reset) {
     ruv_close(RUV_HANDLE(c->idle), on_closed);
 }
 
-static void on_idle(ruv_timer_t *timer) {
-  conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
-  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
-}
+static void on_idle(ruv_timer_t *timer);
 
 /* (Re)starts the idle timer. ruv_now() is the time the loop iteration began, which is before a
  * poll that may have blocked for long: refresh it first, or the timer could be due at once. */
 static void touch(conn_t *c) {
   if (c->idle == NULL) return;
+  c->idle_due = 0;
   ruv_update_time(ruv_handle_get_loop(RUV_HANDLE(c->idle)));
   ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
 }
+
+static void on_idle(ruv_timer_t *timer) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
+  /* Timers run before I/O: after a busy iteration the client's bytes may be waiting unread.
+   * A 0 ms timer fires after the next poll and its callbacks, and a read there restarts it. */
+  if (!c->idle_due) {
+    c->idle_due = 1;
+    ruv_timer_start(timer, on_idle, 0, 0);
+    return;
+  }
+  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
+}
+
 
 static void on_shutdown(ruv_tcp_t *tcp, int status) {
   (void)status;
@@ -158,10 +174,10 @@ static int has_token(const char *value, size_t len, const char *token) {
   return 0;
 }
 
-/* Handle the request head in c->buf[0, head_len) (it ends with an empty line). Returns 0 to go
+/* Handle the request head in head[0, head_len) (it ends with an empty line). Returns 0 to go
  * on with the next request, -1 if the connection is finished. */
-static int handle_request(conn_t *c, size_t head_len) {
-  char *p = c->buf, *end = c->buf + head_len, *line_end, *sp1, *sp2;
+static int handle_request(conn_t *c, char *head, size_t head_len) {
+  char *p = head, *end = head + head_len, *line_end, *sp1, *sp2;
   int minor, keep_alive, have_length = 0, is_head, is_get;
   unsigned long long length = 0;
 
@@ -266,6 +282,7 @@ static size_t head_end(const char *buf, size_t len) {
 /* Answer every complete request in c->buf, in order; keep an incomplete one. */
 static void process(conn_t *c) {
   size_t pos = 0;
+  char *head;
   while (!c->done) {
     size_t n;
     if (c->body_left > 0) { /* discard the body of the previous request */
@@ -277,10 +294,9 @@ static void process(conn_t *c) {
     while (pos < c->len && (c->buf[pos] == '\r' || c->buf[pos] == '\n')) pos++; /* RFC 9112 2.2 */
     n = head_end(c->buf + pos, c->len - pos);
     if (n == 0) break;
-    memmove(c->buf, c->buf + pos, c->len - pos); /* the head starts at buf[0] */
-    c->len -= pos;
-    pos = n;
-    if (handle_request(c, n) != 0) break;
+    head = c->buf + pos; /* parsed in place: pipelined requests cost no copying */
+    pos += n;
+    if (handle_request(c, head, n) != 0) break;
   }
   if (c->done) return;
   memmove(c->buf, c->buf + pos, c->len - pos);
@@ -355,8 +371,7 @@ static void on_connection(ruv_tcp_t *server, int status) {
   }
   if (r == 0) r = ruv_tcp_accept(server, c->tcp);
   if (r == 0) r = ruv_tcp_nodelay(c->tcp, 1);
-  if (r == 0) r = ruv_tcp_set_write_limit(c->tcp, (size_t)opts.write_limit);
-  if (r == 0) r = ruv_tcp_set_watermarks(c->tcp, LOW_WATER(&opts), HIGH_WATER(&opts), on_drain);
+  if (r == 0) r = bound_write_queue(c->tcp, &opts, on_drain);
   if (r == 0) r = ruv_tcp_start_read(c->tcp, on_read);
   if (r != 0) {
     fprintf(stderr, "http_hello: accept: %s\n", ruv_strerror(r));

@@ -39,6 +39,17 @@ typedef struct {
 #define HIGH_WATER(o) ((size_t)(o)->write_limit / 4)
 #define LOW_WATER(o) ((size_t)(o)->write_limit / 16)
 
+/* Bounds what a client that does not read can cost: at most `limit` bytes queued in ruv
+ * (ruv_tcp_set_write_limit), reading paused above limit/4 and resumed by `on_drain` at limit/16
+ * (ruv_tcp_set_watermarks), and the kernel's send buffer capped at `limit` (Linux doubles it)
+ * instead of growing to megabytes. */
+static int bound_write_queue(ruv_tcp_t *tcp, const server_opts *o, ruv_drain_cb on_drain) {
+  int r = ruv_tcp_set_write_limit(tcp, (size_t)o->write_limit);
+  if (r == 0) r = ruv_tcp_set_watermarks(tcp, LOW_WATER(o), HIGH_WATER(o), on_drain);
+  if (r == 0) r = ruv_tcp_set_send_buffer_size(tcp, (int)o->write_limit);
+  return r;
+}
+
 static int parse_long(const char *s, long lo, long hi, long *out) {
   char *end;
   long v;
