@@ -13,16 +13,23 @@ use super::host::Host;
 use super::socket;
 
 impl<H: Host> Loop<H> {
-    /// Closes the handle with SO_LINGER 0, so the peer gets a reset (RST) and the kernel drops
-    /// unsent data at once; otherwise exactly `close` (queued writes get `ECANCELED`, `cb` runs
-    /// last). `EINVAL` after a shutdown was requested (libuv's rule) or when closing, `EBADF`
-    /// before the handle has a socket.
-    pub fn tcp_close_reset(&mut self, id: HandleId, cb: H::CloseCb) -> Result<()> {
+    /// The first half of `close_reset`: sets SO_LINGER 0, so that the `close` that must follow
+    /// at once makes the peer see a reset (RST) and the kernel drop unsent data. `EINVAL` after a
+    /// shutdown was requested (libuv's rule) or when closing, `EBADF` before the handle has a
+    /// socket; nothing changes then. (The C layer calls `close` itself: with a single caller,
+    /// `close` stays inlined into `ruv_close`, on the path every connection takes.)
+    pub fn tcp_reset_on_close(&mut self, id: HandleId) -> Result<()> {
         let t = self.tcp(id)?;
         if t.write_shut {
             return Err(EINVAL);
         }
-        socket::set_linger_zero(t.sock.as_ref().ok_or(EBADF)?)?;
+        socket::set_linger_zero(t.sock.as_ref().ok_or(EBADF)?)
+    }
+
+    /// Closes the handle with a reset: [`Loop::tcp_reset_on_close`], then `close` (queued
+    /// writes get `ECANCELED`, `cb` runs last).
+    pub fn tcp_close_reset(&mut self, id: HandleId, cb: H::CloseCb) -> Result<()> {
+        self.tcp_reset_on_close(id)?;
         self.close(id, cb)
     }
 

@@ -11,7 +11,7 @@ use crate::core::error::{EBADF, EINVAL, ENOTSOCK};
 use crate::core::handle::HandleType;
 
 use super::addr::{read_sockaddr, write_sockaddr};
-use super::handle::{new_handle, with_kind};
+use super::handle::{new_handle, ruv_close, with_kind};
 use super::sys;
 use super::types::{
     kind_ref, ruv_buf_t, ruv_close_cb, ruv_connect_cb, ruv_connection_cb, ruv_loop_t, ruv_read_cb,
@@ -332,7 +332,10 @@ ffi_fn! {
     /// RUV_EINVAL (NULL, not a TCP handle, closing, or after ruv_tcp_shutdown was called),
     /// RUV_EBADF (no socket yet: use ruv_close).
     fn ruv_tcp_close_reset(tcp: *mut ruv_tcp_t, cb: ruv_close_cb) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_close_reset(id, cb))?;
-        Ok(0)
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_reset_on_close(id))?;
+        match ruv_close(tcp.cast(), cb) {
+            0 => Ok(0),
+            code => Err(code),
+        }
     }
 }
