@@ -152,11 +152,6 @@ impl<H: Host> Tcp<H> {
         self.settings.get_or_insert_with(Box::default)
     }
 
-    /// The keep-alive setting (None = off).
-    pub(crate) fn keepalive(&self) -> Option<Keepalive> {
-        self.settings.as_ref().and_then(|s| s.keepalive)
-    }
-
     /// Records what a poll event says about the socket (edge-triggered: kept until used up).
     pub(crate) fn note_readiness(&mut self, event: &mio::event::Event) {
         if event.is_readable() || event.is_read_closed() || event.is_error() {

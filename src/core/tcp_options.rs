@@ -8,7 +8,7 @@ use super::event_loop::Loop;
 use super::handle_table::HandleId;
 use super::host::Host;
 use super::socket;
-use super::tcp::{Keepalive, Tcp};
+use super::tcp::{Keepalive, Settings, Tcp};
 
 /// Which socket buffer an option call is about.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -117,12 +117,15 @@ impl<H: Host> Loop<H> {
 }
 
 /// Applies the options requested before the socket existed.
+#[inline]
 pub(crate) fn apply_options<H: Host>(sock: &Socket, t: &Tcp<H>) -> Result<()> {
     if t.nodelay {
         error::sys(sock.set_tcp_nodelay(true))?;
     }
-    if let Some(keepalive) = t.keepalive() {
-        socket::set_keepalive(sock, Some(keepalive))?;
+    match t.settings.as_deref() {
+        Some(Settings {
+            keepalive: Some(k), ..
+        }) => socket::set_keepalive(sock, Some(*k)),
+        _ => Ok(()),
     }
-    Ok(())
 }
