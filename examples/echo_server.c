@@ -14,9 +14,10 @@
  * --threads N        N loops in N threads, all listening on the port (RUV_TCP_REUSEPORT); the
  *                    kernel spreads the connections over them.
  * --idle-ms MS       close a connection that made no progress for MS ms: one ruv timer per
- *                    connection, restarted on every read (and every drain); when it fires it is
- *                    confirmed once more after the next poll (timers run before I/O, so after a
- *                    busy iteration the client's bytes may be waiting unread). A connection whose
+ *                    connection, restarted on every read (and every drain); an expiry counts
+ *                    only once an I/O phase has run after it (timers run before I/O, so after a
+ *                    busy iteration the client's bytes may be waiting unread; a check handle
+ *                    counts the I/O phases). A connection whose
  *                    echoes are still queued (the peer is not reading them) is reset
  *                    (ruv_tcp_close_reset), an idle one is closed normally.
  * --stop-after-ms MS a helper thread sleeps MS ms, then wakes every loop with ruv_async_send;
@@ -38,7 +39,7 @@ typedef struct conn_s {
   ruv_timer_t *idle; /* NULL without --idle-ms */
   int handles;       /* of tcp and idle, those not closed yet: freed at 0 */
   int paused;        /* reading stopped: too many echoes queued */
-  int idle_due;      /* the idle timer fired once; confirmed after one more poll */
+  unsigned long idle_noted; /* the idle timer fired (see idle_confirmed) */
 } conn_t;
 
 static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
@@ -67,18 +68,15 @@ static void on_idle(ruv_timer_t *timer);
  * poll that may have blocked for long: refresh it first, or the timer could be due at once. */
 static void touch(conn_t *c) {
   if (c->idle == NULL) return;
-  c->idle_due = 0;
+  c->idle_noted = 0;
   ruv_update_time(ruv_handle_get_loop(RUV_HANDLE(c->idle)));
   ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
 }
 
 static void on_idle(ruv_timer_t *timer) {
   conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
-  /* Timers run before I/O: after a busy iteration the client's bytes may be waiting unread.
-   * A 0 ms timer fires after the next poll and its callbacks, and a read there restarts it. */
-  if (!c->idle_due) {
-    c->idle_due = 1;
-    ruv_timer_start(timer, on_idle, 0, 0);
+  if (!idle_confirmed(worker_of(timer), &c->idle_noted)) {
+    ruv_timer_start(timer, on_idle, 0, 0); /* once more after the next I/O phase */
     return;
   }
   /* echoes still queued: the peer is not reading them either, drop them with a reset */

@@ -29,7 +29,7 @@
  *   (SO_SNDBUF), or it would grow to megabytes for a client that never reads;
  * - --idle-ms MS closes a connection that made no progress (no request bytes read, no drain) for
  *   MS ms, with a reset if answers are still queued (the client is not reading them); an expiry
- *   is confirmed after one more poll, since timers run before I/O;
+ *   counts only once an I/O phase has run after it, since timers run before I/O;
  * - requests are parsed in place, so pipelining costs no copying (a client pipelining thousands
  *   of requests per read would otherwise make the server spend its time moving bytes);
  * - --threads N runs N loops in N threads on the port (RUV_TCP_REUSEPORT); --stop-after-ms MS
@@ -55,7 +55,7 @@ typedef struct conn_s {
   int paused;                   /* reading stopped for back-pressure */
   int eof;                      /* the client finished sending */
   int done;                     /* shutting down / closing: ignore further input */
-  int idle_due;                 /* the idle timer fired once; confirmed after one more poll */
+  unsigned long idle_noted;     /* the idle timer fired (see idle_confirmed) */
 } conn_t;
 
 static server_opts opts;
@@ -85,18 +85,15 @@ static void on_idle(ruv_timer_t *timer);
  * poll that may have blocked for long: refresh it first, or the timer could be due at once. */
 static void touch(conn_t *c) {
   if (c->idle == NULL) return;
-  c->idle_due = 0;
+  c->idle_noted = 0;
   ruv_update_time(ruv_handle_get_loop(RUV_HANDLE(c->idle)));
   ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
 }
 
 static void on_idle(ruv_timer_t *timer) {
   conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
-  /* Timers run before I/O: after a busy iteration the client's bytes may be waiting unread.
-   * A 0 ms timer fires after the next poll and its callbacks, and a read there restarts it. */
-  if (!c->idle_due) {
-    c->idle_due = 1;
-    ruv_timer_start(timer, on_idle, 0, 0);
+  if (!idle_confirmed(worker_of(timer), &c->idle_noted)) {
+    ruv_timer_start(timer, on_idle, 0, 0); /* once more after the next I/O phase */
     return;
   }
   close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);

@@ -94,6 +94,8 @@ typedef struct worker {
   ruv_loop_t *loop;
   ruv_tcp_t *listener;
   ruv_async_t *wakeup; /* other threads wake this loop to stop it */
+  ruv_check_t *after_io; /* counts the I/O phases (with --idle-ms) */
+  unsigned long ios;
   pthread_t thread;
   int done;            /* ruv_run returned: no more wakeups (under srv.lock) */
   long accepted;       /* connections this loop accepted */
@@ -161,6 +163,20 @@ static void on_wakeup(ruv_async_t *async) {
     ruv_close(RUV_HANDLE(w->listener), NULL);
 }
 
+static void count_io(ruv_check_t *check) { worker_of(check)->ios++; }
+
+/* An idle timer of `w` fired: is the connection really idle? Timers run before I/O, so after a
+ * busy iteration the client's bytes may be waiting unread. The first expiry notes the loop's I/O
+ * count (the caller re-arms the timer at 0 ms); it counts once an I/O phase has run since, in
+ * which a read would have restarted the timer. `*noted` is 0 while the timer is running. */
+static int idle_confirmed(const worker *w, unsigned long *noted) {
+  if (*noted == 0) {
+    *noted = w->ios + 1;
+    return 0;
+  }
+  return *noted != w->ios + 1;
+}
+
 /* Runs one loop until it ends, then closes what is left (its wakeup handle) and the loop. */
 static void *run_worker(void *arg) {
   worker *w = arg;
@@ -209,6 +225,12 @@ static int servers_listen(const server_opts *o, struct sockaddr_storage *addr,
     ruv_loop_set_data(w->loop, w);
     if ((r = ruv_async_new(w->loop, on_wakeup, &w->wakeup)) != 0) return r;
     ruv_unref(RUV_HANDLE(w->wakeup)); /* it must not keep the loop alive */
+    if (o->idle_ms > 0) {
+      if ((r = ruv_check_new(w->loop, &w->after_io)) != 0 ||
+          (r = ruv_check_start(w->after_io, count_io)) != 0)
+        return r;
+      ruv_unref(RUV_HANDLE(w->after_io));
+    }
     if ((r = ruv_tcp_new(w->loop, addr->ss_family, &w->listener)) != 0 ||
         (r = ruv_tcp_bind(w->listener, (const struct sockaddr *)addr, flags)) != 0 ||
         (r = ruv_tcp_listen(w->listener, RUV_DEFAULT_BACKLOG, on_connection)) != 0 ||
