@@ -5,7 +5,8 @@
  *
  * Contract (the strictest of the three libraries, so every back-end can honour
  * it without extra copies):
- *   - one loop per process; callbacks are registered once per loop;
+ *   - one loop per thread (the back-ends keep their state thread-local); callbacks
+ *     are registered once per loop;
  *   - every callback is delivered from bl_run(), never from inside the call
  *     that requested it;
  *   - a buffer passed to bl_write() must stay valid until that write's
@@ -51,6 +52,9 @@ int      bl_loop_free(bl_loop *l);      /* the library's loop-close result: 0, o
 
 /* listen on 127.0.0.1 port 0, backlog BL_BACKLOG; *port receives the port */
 int      bl_listen(bl_loop *l, int *port);
+/* the same with SO_REUSEPORT on 127.0.0.1:*port (0: the kernel chooses; *port receives the
+ * port), so that the loops of several threads share one port */
+int      bl_listen_reuseport(bl_loop *l, int *port);
 void     bl_close_listener(bl_loop *l);  /* no callback */
 
 /* start a connection to 127.0.0.1:port; NULL on immediate failure */

@@ -10,7 +10,7 @@
  *     list that runs before the next poll, never inside the requesting call;
  *   - reads go to one 64 KiB loop buffer, up to 32 reads per event while
  *     they fill it; accept drains the backlog per wakeup.
- * One loop per process (the adapter contract), so the loop is a global. */
+ * One loop per thread (the adapter contract), so the loop is a thread-local global. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -67,8 +67,8 @@ struct bl_loop {
   struct epoll_event evs[1024];
 };
 
-static bl_loop *g_loop;
-static char g_rbuf[65536];
+static _Thread_local bl_loop *g_loop;
+static _Thread_local char g_rbuf[65536];
 
 const char *bl_backend_name(void) { return "epoll"; }
 const char *bl_backend_version(void) { return "1"; }
@@ -294,14 +294,15 @@ int bl_run(bl_loop *l) {
   return 0;
 }
 
-int bl_listen(bl_loop *l, int *port) {
+static int listen_on(bl_loop *l, int *port, int reuseport) {
   static const int one = 1;
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)*port)};
   socklen_t len = sizeof a;
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, BL_BACKLOG) ||
       getsockname(fd, (struct sockaddr *)&a, &len)) {
     int err = -errno;
@@ -313,6 +314,13 @@ int bl_listen(bl_loop *l, int *port) {
   update_events(l->listener);
   return 0;
 }
+
+int bl_listen(bl_loop *l, int *port) {
+  *port = 0;
+  return listen_on(l, port, 0);
+}
+
+int bl_listen_reuseport(bl_loop *l, int *port) { return listen_on(l, port, 1); }
 
 void bl_close_listener(bl_loop *l) {
   if (l->listener) bl_close(l->listener);

@@ -26,7 +26,7 @@ struct bl_loop {
 #define TCP(c) ((ruv_tcp_t *)(c))
 #define CONN(t) ((bl_conn *)(t))
 
-static bl_loop *g_loop;
+static _Thread_local bl_loop *g_loop;
 
 const char *bl_backend_name(void) { return "ruv"; }
 const char *bl_backend_version(void) { return ruv_version_string(); }
@@ -78,18 +78,25 @@ static void on_connection(ruv_tcp_t *server, int status) {
   g_loop->cb.on_connection(CONN(t));
 }
 
-int bl_listen(bl_loop *l, int *port) {
+static int listen_on(bl_loop *l, int *port, unsigned flags) {
   struct sockaddr_in a;
   struct sockaddr_storage name;
   int len = sizeof name, rc;
   if ((rc = ruv_tcp_new(l->loop, AF_INET, &l->listener))) return rc;
-  if ((rc = ruv_ip4_addr("127.0.0.1", 0, &a))) return rc;
-  if ((rc = ruv_tcp_bind(l->listener, (const struct sockaddr *)&a, 0))) return rc;
+  if ((rc = ruv_ip4_addr("127.0.0.1", *port, &a))) return rc;
+  if ((rc = ruv_tcp_bind(l->listener, (const struct sockaddr *)&a, flags))) return rc;
   if ((rc = ruv_tcp_listen(l->listener, BL_BACKLOG, on_connection))) return rc;
   if ((rc = ruv_tcp_getsockname(l->listener, (struct sockaddr *)&name, &len))) return rc;
   *port = ntohs(((struct sockaddr_in *)&name)->sin_port);
   return 0;
 }
+
+int bl_listen(bl_loop *l, int *port) {
+  *port = 0;
+  return listen_on(l, port, 0);
+}
+
+int bl_listen_reuseport(bl_loop *l, int *port) { return listen_on(l, port, RUV_TCP_REUSEPORT); }
 
 void bl_close_listener(bl_loop *l) {
   if (l->listener) ruv_close(RUV_HANDLE(l->listener), on_close);

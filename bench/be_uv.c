@@ -6,8 +6,10 @@
  * 64 KiB buffer shared by the loop (alloc_cb always returns it).
  * Timers: one calloc of n uv_timer_t (libuv's caller-allocated model; the index of
  * a timer is its offset in the array).  Async: one malloc holding the uv_async_t. */
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
@@ -37,10 +39,10 @@ typedef struct req_chunk {
   req reqs[REQ_CHUNK];
 } req_chunk;
 
-static bl_loop *g_loop;
-static req *g_free;
-static req_chunk *g_chunks;
-static char g_rbuf[65536];
+static _Thread_local bl_loop *g_loop;
+static _Thread_local req *g_free;
+static _Thread_local req_chunk *g_chunks;
+static _Thread_local char g_rbuf[65536];
 
 static req *req_get(void) {
   req *r = g_free;
@@ -121,20 +123,36 @@ static void on_connection(uv_stream_t *server, int status) {
   g_loop->cb.on_connection(c);
 }
 
-int bl_listen(bl_loop *l, int *port) {
+static int listen_on(bl_loop *l, int *port, int reuseport) {
   struct sockaddr_in a;
   struct sockaddr_storage name;
   int len = sizeof name, rc;
   bl_conn *s = calloc(1, sizeof *s);
-  uv_tcp_init(&l->loop, &s->tcp);
   l->listener = s;
-  uv_ip4_addr("127.0.0.1", 0, &a);
+  if (reuseport) {
+    /* libuv 1.44 has no UV_TCP_REUSEPORT: make the socket first and set SO_REUSEPORT on it */
+    static const int one = 1;
+    uv_os_fd_t fd;
+    if ((rc = uv_tcp_init_ex(&l->loop, &s->tcp, AF_INET))) return rc;
+    if ((rc = uv_fileno((uv_handle_t *)&s->tcp, &fd))) return rc;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one)) return -errno;
+  } else {
+    uv_tcp_init(&l->loop, &s->tcp);
+  }
+  uv_ip4_addr("127.0.0.1", *port, &a);
   if ((rc = uv_tcp_bind(&s->tcp, (const struct sockaddr *)&a, 0))) return rc;
   if ((rc = uv_listen((uv_stream_t *)&s->tcp, BL_BACKLOG, on_connection))) return rc;
   if ((rc = uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&name, &len))) return rc;
   *port = ntohs(((struct sockaddr_in *)&name)->sin_port);
   return 0;
 }
+
+int bl_listen(bl_loop *l, int *port) {
+  *port = 0;
+  return listen_on(l, port, 0);
+}
+
+int bl_listen_reuseport(bl_loop *l, int *port) { return listen_on(l, port, 1); }
 
 void bl_close_listener(bl_loop *l) {
   if (l->listener) uv_close((uv_handle_t *)&l->listener->tcp, on_close);

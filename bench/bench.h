@@ -11,19 +11,30 @@ typedef struct bench_opts {
   long   count;      /* upper bound on operations (count-bounded workloads) */
   int    conns;      /* connections / concurrent clients */
   size_t size;       /* message or write size in bytes */
-  int    port;       /* client: server port */
+  int    port;       /* client: server port; a server thread: the port to share (0: any) */
   long   max_ms;     /* timers: largest timeout (timers-million) / the timeout (churn), ms */
   long   passes;     /* timer churn: restarts per timer */
+  int    threads;    /* loops, one per thread, in the server and in the client (--threads) */
+  int    thread;     /* this thread's index */
 } bench_opts;
 
 /* A result is a list of key=value pairs printed on one line. */
 typedef struct bench_result {
   char text[1024];
   size_t len;
+  /* set by res_rate: the numbers the harness adds up over threads */
+  const char *count_key, *unit;
+  long count, errors;
+  double t_first, t_last;
 } bench_result;
 
 void res_add(bench_result *r, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A rate: `count` operations between t_first and t_last, as <count_key>=, seconds=, value=,
+ * unit=, errors=. With --threads the harness adds the threads' counts up over the span from the
+ * first thread's t_first to the last one's t_last. */
+void res_rate(bench_result *r, const char *count_key, const char *unit, long count,
+              double t_first, double t_last, long errors);
 
 typedef struct workload {
   const char *name;
@@ -35,6 +46,10 @@ typedef struct workload {
    * port): the harness runs server() alone and prefixes its keys with s_. */
   int (*server)(const bench_opts *o, bench_result *r);
   int (*client)(const bench_opts *o, bench_result *r);
+  /* --threads N works: the server listens with bench_listen, reports with res_rate and stops
+   * on a connection whose first byte is 'Q' (one per server thread, sent by the harness after
+   * the client threads are done) */
+  int threads_ok;
 } workload;
 
 extern const workload wl_pingpong, wl_pump, wl_pound, wl_writebatch, wl_idle;
@@ -44,6 +59,8 @@ extern const workload wl_timers, wl_timerchurn, wl_asyncpummel;
 #define BENCH_UNSUPPORTED 77
 
 void   bench_port_ready(int port);
+/* bl_listen, or with --threads bl_listen_reuseport on the port the first thread got */
+int    bench_listen(bl_loop *l, const bench_opts *o, int *port);
 double bench_now(void);                  /* monotonic seconds */
 long   bench_rss_bytes(void);            /* resident set size from /proc/self/statm */
 void   bench_die(const char *what, int err) __attribute__((noreturn));

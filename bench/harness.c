@@ -22,12 +22,24 @@
  *   --role both runs them without forking, pinned to CPU 0 unless --pin none; a
  *   helper thread they start (async-pummel's sender) goes to CPU 1 with --pin split.
  *   A back-end that lacks the handles they need exits with status 77 (n/a).
+ * --threads N (workloads with threads_ok): the server runs N loops in N
+ *   threads, all listening on one port (the first binds port 0, the others the
+ *   port it got, all with SO_REUSEPORT), and the client runs N loops in N
+ *   threads sharing --conns.  Thread i of each process is pinned to CPU i
+ *   (--pin same) or i+1 (--pin split).  The port goes to the client once every
+ *   server thread listens; when every client thread is done, the client sends
+ *   one connection per server thread whose first byte is 'Q', and each server
+ *   loop stops on its own.  The server's rates are summed (res_rate): counts
+ *   added up, over the span from the earliest first to the latest last event.
  *
  * Every process raises RLIMIT_NOFILE, arms alarm(--timeout) so that nothing
- * runs unbounded, and reports its own getrusage() CPU time.
+ * runs unbounded, and reports its own getrusage() CPU time (all threads).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,6 +64,12 @@ static const workload *const WORKLOADS[] = {
 static int g_port_fd = -1;   /* server -> client (both) or -1 (print to stdout) */
 static int g_pin = 1;        /* 0 none, 1 same CPU (default), 2 split */
 static const char *g_workload = "?";
+static int g_threads = 1;    /* --threads */
+
+/* server threads listening so far, and the port the first one got */
+static pthread_mutex_t g_ready_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_ready_cond = PTHREAD_COND_INITIALIZER;
+static int g_ready, g_shared_port;
 
 void res_add(bench_result *r, const char *key, const char *fmt, ...) {
   va_list ap;
@@ -64,6 +83,22 @@ void res_add(bench_result *r, const char *key, const char *fmt, ...) {
   va_end(ap);
   if (n < 0 || (size_t)n >= room) return;
   r->len += (size_t)n;
+}
+
+void res_rate(bench_result *r, const char *count_key, const char *unit, long count,
+              double t_first, double t_last, long errors) {
+  double dt = t_last - t_first;
+  r->count_key = count_key;
+  r->unit = unit;
+  r->count = count;
+  r->t_first = t_first;
+  r->t_last = t_last;
+  r->errors = errors;
+  res_add(r, count_key, "%ld", count);
+  res_add(r, "seconds", "%.4f", dt);
+  res_add(r, "value", "%.1f", dt > 0 ? (double)count / dt : 0.0);
+  res_add(r, "unit", "%s", unit);
+  res_add(r, "errors", "%ld", errors);
 }
 
 double bench_now(void) {
@@ -104,7 +139,13 @@ static double ru_seconds(int who) {
 double bench_cpu_seconds(void) { return ru_seconds(RUSAGE_SELF); }
 double bench_thread_cpu_seconds(void) { return ru_seconds(RUSAGE_THREAD); }
 
-void bench_port_ready(int port) {
+int bench_listen(bl_loop *l, const bench_opts *o, int *port) {
+  if (g_threads == 1) return bl_listen(l, port);
+  *port = o->port;
+  return bl_listen_reuseport(l, port);
+}
+
+static void publish_port(int port) {
   if (g_port_fd >= 0) {
     if (write(g_port_fd, &port, sizeof port) != (ssize_t)sizeof port) bench_die("write(port)", -errno);
     close(g_port_fd);
@@ -113,6 +154,17 @@ void bench_port_ready(int port) {
     printf("port=%d\n", port);
     fflush(stdout);
   }
+}
+
+void bench_port_ready(int port) {
+  if (g_threads == 1) {
+    publish_port(port);
+    return;
+  }
+  pthread_mutex_lock(&g_ready_lock);
+  if (g_ready++ == 0) g_shared_port = port;
+  pthread_cond_broadcast(&g_ready_cond);
+  pthread_mutex_unlock(&g_ready_lock);
 }
 
 static void add_rusage(bench_result *r, double t0) {
@@ -152,6 +204,146 @@ void bench_pin_helper_thread(void) {
   if (g_pin == 2) pin_to_cpu(1);
 }
 
+/* ---- threads ---- */
+
+typedef struct side_thread {
+  const workload *w;
+  bench_opts o;
+  bench_result r;
+  int server, pin_cpu, rc;
+  pthread_t th;
+} side_thread;
+
+static void *side_main(void *arg) {
+  side_thread *t = arg;
+  if (t->pin_cpu >= 0) pin_to_cpu(t->pin_cpu);
+  t->rc = t->server ? t->w->server(&t->o, &t->r) : t->w->client(&t->o, &t->r);
+  return NULL;
+}
+
+static void wait_ready(int n) {
+  pthread_mutex_lock(&g_ready_lock);
+  while (g_ready < n) pthread_cond_wait(&g_ready_cond, &g_ready_lock);
+  pthread_mutex_unlock(&g_ready_lock);
+}
+
+/* The server side with g_threads loops: thread 0 listens first (port 0), the others on its
+ * port; the port is published once all listen. Merges the rates into *r. */
+static int run_servers(const workload *w, const bench_opts *o, int pin, bench_result *r) {
+  side_thread *t = calloc((size_t)g_threads, sizeof *t);
+  long count = 0, errors = 0;
+  double t_first = 0, t_last = 0;
+  int rc = 0;
+  for (int i = 0; i < g_threads; i++) {
+    t[i].w = w;
+    t[i].o = *o;
+    t[i].o.thread = i;
+    t[i].o.port = i == 0 ? 0 : g_shared_port;
+    t[i].server = 1;
+    t[i].pin_cpu = pin ? i : -1;
+    if (pthread_create(&t[i].th, NULL, side_main, &t[i])) bench_die("pthread_create", -errno);
+    wait_ready(i + 1); /* thread 0's port first, then each one listening */
+  }
+  publish_port(g_shared_port);
+  for (int i = 0; i < g_threads; i++) {
+    pthread_join(t[i].th, NULL);
+    rc |= t[i].rc;
+    if (t[i].r.count > 0) {
+      if (count == 0 || t[i].r.t_first < t_first) t_first = t[i].r.t_first;
+      if (t[i].r.t_last > t_last) t_last = t[i].r.t_last;
+    }
+    count += t[i].r.count;
+    errors += t[i].r.errors;
+  }
+  res_rate(r, t[0].r.count_key, t[0].r.unit, count, t_first, t_last, errors);
+  res_add(r, "threads", "%d", g_threads);
+  for (int i = 0; i < g_threads; i++) {
+    char key[32];
+    snprintf(key, sizeof key, "t%d_%s", i, t[0].r.count_key);
+    res_add(r, key, "%ld", t[i].r.count);
+  }
+  free(t);
+  return rc || count == 0;
+}
+
+/* Adds the numbers of `part` to those of `sum` key by key (the client's results). */
+static void sum_into(bench_result *sum, const bench_result *part) {
+  char out[sizeof sum->text];
+  size_t o = 0;
+  const char *p = sum->text;
+  while (*p && o + 64 < sizeof out) {
+    const char *eq = strchr(p, '='), *end = strchr(p, ' ');
+    if (!eq) break;
+    if (!end) end = p + strlen(p);
+    char key[64];
+    snprintf(key, sizeof key, "%.*s=", (int)(eq - p), p);
+    const char *q = strstr(part->text, key);
+    char *num_end;
+    double a = strtod(eq + 1, &num_end), b;
+    if (q && num_end == end && (q == part->text || q[-1] == ' ')) {
+      b = strtod(q + strlen(key), NULL);
+      o += (size_t)snprintf(out + o, sizeof out - o, "%s%s%.6g", o ? " " : "", key, a + b);
+    } else {
+      o += (size_t)snprintf(out + o, sizeof out - o, "%s%.*s", o ? " " : "", (int)(end - p), p);
+    }
+    p = *end ? end + 1 : end;
+  }
+  out[o] = 0;
+  memcpy(sum->text, out, o + 1);
+  sum->len = o;
+}
+
+/* One connection per server loop whose first byte is 'Q': each loop stops. */
+static void quit_servers(int port) {
+  for (int i = 0; i < g_threads; i++) {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    char c;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0) bench_die("socket", -errno);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 && send(fd, "Q", 1, 0) == 1)
+      while (recv(fd, &c, 1, 0) > 0) {
+      }
+    close(fd);
+  }
+}
+
+/* The client side: g_threads loops sharing o->conns, then the quit connections. */
+static int run_clients(const workload *w, const bench_opts *o, int pin, bench_result *r) {
+  int rc = 0;
+  if (!w->threads_ok) {
+    if (pin) pin_to_cpu(pin == 2 ? 1 : 0);
+    return w->client(o, r);
+  }
+  side_thread *t = calloc((size_t)g_threads, sizeof *t);
+  for (int i = 0; i < g_threads; i++) {
+    t[i].w = w;
+    t[i].o = *o;
+    t[i].o.thread = i;
+    t[i].o.conns = o->conns / g_threads + (i < o->conns % g_threads);
+    t[i].pin_cpu = pin ? i + (pin == 2) : -1;
+    if (pthread_create(&t[i].th, NULL, side_main, &t[i])) bench_die("pthread_create", -errno);
+  }
+  for (int i = 0; i < g_threads; i++) {
+    pthread_join(t[i].th, NULL);
+    rc |= t[i].rc;
+    if (i == 0) *r = t[0].r;
+    else sum_into(r, &t[i].r);
+  }
+  free(t);
+  quit_servers(o->port);
+  if (g_threads > 1) res_add(r, "threads", "%d", g_threads);
+  return rc;
+}
+
+/* The server side: one loop on this thread, or g_threads loops in threads. */
+static int serve(const workload *w, const bench_opts *o, int pin, bench_result *r) {
+  int rc;
+  if (g_threads > 1) return run_servers(w, o, pin, r);
+  rc = w->server(o, r);
+  return rc || (w->threads_ok && r->count <= 0);
+}
+
 static void raise_nofile(void) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -164,7 +356,7 @@ static void usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s <workload> [--role both|server|client] [--port N]\n"
           "          [--duration S] [--count N] [--conns N] [--size BYTES]\n"
-          "          [--timeout S] [--pin same|split|none] [--client-bin PATH]\n"
+          "          [--timeout S] [--pin same|split|none] [--client-bin PATH] [--threads N]\n"
           "          [--max-ms MS] [--passes N]   (timers, churn)\n"
           "back-end: %s %s\nworkloads:\n",
           argv0, bl_backend_name(), bl_backend_version());
@@ -209,6 +401,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--size") == 0) o.size = (size_t)atol(v);
     else if (strcmp(a, "--timeout") == 0) timeout = atof(v);
     else if (strcmp(a, "--client-bin") == 0) client_bin = v;
+    else if (strcmp(a, "--threads") == 0) g_threads = atoi(v);
     else if (strcmp(a, "--result-fd") == 0) result_fd = atoi(v);
     else if (strcmp(a, "--max-ms") == 0) o.max_ms = atol(v);
     else if (strcmp(a, "--passes") == 0) o.passes = atol(v);
@@ -216,13 +409,19 @@ int main(int argc, char **argv) {
   }
   if (timeout <= 0) timeout = 30 + 4 * o.duration;
   g_pin = pin;
+  if (g_threads < 1 || g_threads > 64 || (g_threads > 1 && !w->threads_ok)) {
+    fprintf(stderr, "--threads %d: not with workload %s\n", g_threads, w->name);
+    return 2;
+  }
+  o.threads = g_threads;
 
   signal(SIGPIPE, SIG_IGN);
   raise_nofile();
   alarm((unsigned)timeout + 1);
 
   double t0 = bench_now();
-  bench_result r = {{0}, 0};
+  bench_result r;
+  memset(&r, 0, sizeof r);
   char line[2048];
 
   if (!w->client) { /* one process: no fork, no port */
@@ -236,16 +435,15 @@ int main(int argc, char **argv) {
   }
   if (strcmp(role, "server") == 0) {
     if (pin) pin_to_cpu(0);
-    int rc = w->server(&o, &r);
+    int rc = serve(w, &o, pin, &r);
     add_rusage(&r, t0);
     prefixed(r.text, "s_", line, sizeof line);
     printf("workload=%s backend=%s %s\n", w->name, bl_backend_name(), line);
     return rc ? 1 : 0;
   }
   if (strcmp(role, "client") == 0) {
-    if (pin) pin_to_cpu(pin == 2 ? 1 : 0);
     if (o.port <= 0) usage(argv[0]);
-    int rc = w->client(&o, &r);
+    int rc = run_clients(w, &o, pin, &r);
     add_rusage(&r, t0);
     prefixed(r.text, "c_", line, sizeof line);
     if (result_fd >= 0) {
@@ -272,7 +470,7 @@ int main(int argc, char **argv) {
     close(port_pipe[0]);
     o.port = port;
     if (client_bin) {
-      char sp[16], sd[32], sc[32], sn[16], ss[32], st[32], sf[16];
+      char sp[16], sd[32], sc[32], sn[16], ss[32], st[32], sf[16], sth[16];
       const char *spin = pin == 0 ? "none" : pin == 1 ? "same" : "split";
       snprintf(sp, sizeof sp, "%d", port);
       snprintf(sd, sizeof sd, "%.6f", o.duration);
@@ -281,15 +479,16 @@ int main(int argc, char **argv) {
       snprintf(ss, sizeof ss, "%zu", o.size);
       snprintf(st, sizeof st, "%.3f", timeout);
       snprintf(sf, sizeof sf, "%d", res_pipe[1]);
+      snprintf(sth, sizeof sth, "%d", g_threads);
       char *args[] = {(char *)client_bin, (char *)w->name, "--role", "client", "--port", sp,
                       "--duration", sd, "--count", sc, "--conns", sn, "--size", ss,
-                      "--timeout", st, "--result-fd", sf, "--pin", (char *)spin, NULL};
+                      "--timeout", st, "--result-fd", sf, "--pin", (char *)spin,
+                      "--threads", sth, NULL};
       execv(client_bin, args);
       _exit(5);
     }
-    if (pin) pin_to_cpu(pin == 2 ? 1 : 0);
     t0 = bench_now();
-    int rc = w->client(&o, &r);
+    int rc = run_clients(w, &o, pin, &r);
     add_rusage(&r, t0);
     prefixed(r.text, "c_", line, sizeof line);
     dprintf(res_pipe[1], "client_backend=%s %s\n", bl_backend_name(), line);
@@ -299,7 +498,7 @@ int main(int argc, char **argv) {
   close(res_pipe[1]);
   g_port_fd = port_pipe[1];
   if (pin) pin_to_cpu(0);
-  int rc = w->server(&o, &r);
+  int rc = serve(w, &o, pin, &r);
   if (g_port_fd >= 0) close(g_port_fd);
   add_rusage(&r, t0);
   prefixed(r.text, "s_", line, sizeof line);

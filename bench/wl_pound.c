@@ -2,26 +2,29 @@
  * byte, the server answers one byte and closes (the server closes first, so
  * TIME_WAIT stays on the server side and the client's ephemeral ports do not
  * run out), the client sees the byte and EOF, closes and reconnects, until
- * `duration` (or `count` completed exchanges).  Then the client opens one
- * last connection carrying 'Q', which tells the server to stop.
+ * `duration` (or `count` completed exchanges).  Then the harness opens one
+ * last connection per server thread carrying 'Q', which tells that thread's
+ * loop to stop.  With --threads N, N server loops share the port (SO_REUSEPORT)
+ * and N client loops share the clients.
  * Metric (server): accepted connections per second (first to last accept). */
 #include <stdlib.h>
 #include <string.h>
 #include "bench.h"
 
-static char g_x = 'x', g_y = 'y', g_q = 'Q';
+static char g_x = 'x', g_y = 'y';
 
 /* ---- server ---- */
-static struct {
+static _Thread_local struct {
   bl_loop *l;
   long accepts;
-  double t_first, t_last;
+  double t_first, t_last, t_before_last;
   int quitting, errors;
 } S;
 
 static void s_connection(bl_conn *c) {
   double t = bench_now();
   if (S.accepts++ == 0) S.t_first = t;
+  S.t_before_last = S.t_last;
   S.t_last = t;
   CHECK(bl_start_read(c));
 }
@@ -30,6 +33,7 @@ static void s_read(bl_conn *c, ssize_t n, const char *data) {
   if (n > 0 && data[0] == 'Q') {
     S.quitting = 1;
     S.accepts--; /* the quit connection does not count */
+    S.t_last = S.t_before_last;
     bl_close_listener(S.l);
     bl_close(c);
     return;
@@ -53,32 +57,24 @@ static int server(const bench_opts *o, bench_result *r) {
   static const bl_callbacks cb = {.on_connection = s_connection, .on_read = s_read,
                                   .on_write = s_write, .on_close = s_close};
   int port;
-  (void)o;
   S.l = bl_loop_new(&cb);
-  CHECK(bl_listen(S.l, &port));
+  CHECK(bench_listen(S.l, o, &port));
   bench_port_ready(port);
   CHECK(bl_run(S.l));
   bl_loop_free(S.l);
-  double dt = S.t_last - S.t_first;
-  res_add(r, "accepts", "%ld", S.accepts);
-  res_add(r, "seconds", "%.4f", dt);
-  res_add(r, "value", "%.1f", dt > 0 ? (double)S.accepts / dt : 0.0);
-  res_add(r, "unit", "accepts/s");
-  res_add(r, "errors", "%d", S.errors);
-  return S.accepts > 0 && S.quitting ? 0 : 1;
+  res_rate(r, "accepts", "accepts/s", S.accepts, S.t_first, S.t_last, S.errors);
+  return S.quitting ? 0 : 1;
 }
 
 /* ---- client ---- */
 typedef struct slot { int got; } slot;
-static slot QUIT_SLOT;
 
-static struct {
+static _Thread_local struct {
   bl_loop *l;
   int port, active;
   long done, max, errors;
   double deadline;
   slot *slots;
-  int quit_done;
 } C;
 
 static void c_start(slot *s) {
@@ -92,9 +88,8 @@ static void c_connect(bl_conn *c, int status) {
     bl_close(c);
     return;
   }
-  slot *s = bl_get_data(c);
   CHECK(bl_start_read(c));
-  CHECK(bl_write(c, s == &QUIT_SLOT ? &g_q : &g_x, 1, 0));
+  CHECK(bl_write(c, &g_x, 1, 0));
 }
 
 static void c_read(bl_conn *c, ssize_t n, const char *data) {
@@ -105,21 +100,17 @@ static void c_read(bl_conn *c, ssize_t n, const char *data) {
     return;
   }
   if (n == BL_EOF && s->got) C.done++;
-  else if (s != &QUIT_SLOT) C.errors++;
+  else C.errors++;
   bl_close(c);
 }
 
 static void c_close(bl_conn *c) {
   slot *s = bl_get_data(c);
-  if (s == &QUIT_SLOT) {
-    C.quit_done = 1;
-    return;
-  }
   if (C.done < C.max && bench_now() < C.deadline) {
     c_start(s);
     return;
   }
-  if (--C.active == 0) c_start(&QUIT_SLOT);
+  C.active--; /* the loop ends with the last one */
 }
 
 static int client(const bench_opts *o, bench_result *r) {
@@ -136,7 +127,7 @@ static int client(const bench_opts *o, bench_result *r) {
   free(C.slots);
   res_add(r, "exchanges", "%ld", C.done);
   res_add(r, "errors", "%ld", C.errors);
-  return C.quit_done && C.done > 0 ? 0 : 1;
+  return C.done > 0 ? 0 : 1;
 }
 
 const workload wl_pound = {
@@ -145,4 +136,5 @@ const workload wl_pound = {
   .defaults = {.duration = 3.0, .count = 100000000, .conns = 100, .size = 1},
   .server = server,
   .client = client,
+  .threads_ok = 1,
 };

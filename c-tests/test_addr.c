@@ -307,10 +307,10 @@ TEST_CASE(bind_bad_flags_are_einval) {
   ASSERT_EQ(ruv_tcp_bind(tu, (struct sockaddr *)&s4, RUV_TCP_IPV6ONLY),
             RUV_EINVAL);
   ASSERT_EQ(ruv_tcp_family(tu, &fam), RUV_EBADF); /* no socket was made */
-  ASSERT_EQ(ruv_tcp_bind(t4, (struct sockaddr *)&s4, 2), RUV_EINVAL);
+  ASSERT_EQ(ruv_tcp_bind(t4, (struct sockaddr *)&s4, 4), RUV_EINVAL); /* 2 is REUSEPORT */
   ASSERT_EQ(ruv_tcp_bind(t6, (struct sockaddr *)&s6, 0x100), RUV_EINVAL);
   ASSERT_EQ(ruv_tcp_bind(t6, (struct sockaddr *)&s6, 0xffffffffu), RUV_EINVAL);
-  ASSERT_EQ(ruv_tcp_bind(t6, (struct sockaddr *)&s6, RUV_TCP_IPV6ONLY | 2),
+  ASSERT_EQ(ruv_tcp_bind(t6, (struct sockaddr *)&s6, RUV_TCP_IPV6ONLY | 4),
             RUV_EINVAL);
   ASSERT_EQ(ruv_tcp_bind(t6, (struct sockaddr *)&s6, RUV_TCP_IPV6ONLY), 0);
   ASSERT_EQ(sockopt_int(tcp_fd(t6), IPPROTO_IPV6, IPV6_V6ONLY), 1);

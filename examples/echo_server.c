@@ -1,7 +1,8 @@
 /*
  * echo_server.c — a TCP echo server on ruv.
  *
- *   echo_server [PORT [MAX_CONNECTIONS]]
+ *   echo_server [PORT [MAX_CONNECTIONS]] [--threads N] [--idle-ms MS] [--stop-after-ms MS]
+ *               [--write-limit BYTES]
  *
  * Listens on 0.0.0.0:PORT (default 7000; 0 lets the kernel choose), prints the
  * port it listens on, and echoes every byte back.  A connection is closed
@@ -9,126 +10,195 @@
  * then the server shuts down its side and closes.  With MAX_CONNECTIONS > 0 the
  * server stops listening after that many connections and exits once they have
  * closed (used by the tests).
+ *
+ * --threads N        N loops in N threads, all listening on the port (RUV_TCP_REUSEPORT); the
+ *                    kernel spreads the connections over them.
+ * --idle-ms MS       close a connection that made no progress for MS ms: one ruv timer per
+ *                    connection, restarted on every read (and every drain); an expiry counts
+ *                    only once an I/O phase has run after it (timers run before I/O, so after a
+ *                    busy iteration the client's bytes may be waiting unread; a check handle
+ *                    counts the I/O phases). A connection whose
+ *                    echoes are still queued (the peer is not reading them) is reset
+ *                    (ruv_tcp_close_reset), an idle one is closed normally.
+ * --stop-after-ms MS a helper thread sleeps MS ms, then wakes every loop with ruv_async_send;
+ *                    the async callback closes every handle (ruv_walk) and the server exits 0.
+ * --write-limit B    backpressure, as a proxy does it: when more than B/4 bytes of echoes are
+ *                    queued for a client that does not read them, the server stops reading from
+ *                    that client (it stops producing); the drain callback (queue down to B/16)
+ *                    starts reading again. A write that would queue more than B bytes is refused
+ *                    (RUV_ENOBUFS) and the connection is reset. The kernel's send buffer is capped
+ *                    at B too (SO_SNDBUF). Default 1 MiB.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#define _POSIX_C_SOURCE 200809L
+#include "server_common.h"
 
-#include "ruv.h"
+static server_opts opts;
 
-static long max_connections; /* 0 = serve forever */
-static long accepted;
-static long open_connections;
+typedef struct conn_s {
+  ruv_tcp_t *tcp;
+  ruv_timer_t *idle; /* NULL without --idle-ms */
+  int handles;       /* of tcp and idle, those not closed yet: freed at 0 */
+  int paused;        /* reading stopped: too many echoes queued */
+  unsigned long idle_noted; /* the idle timer fired (see idle_confirmed) */
+} conn_t;
 
-static void on_conn_closed(ruv_handle_t *handle) {
-  (void)handle;
-  open_connections--;
+static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
+
+/* The close callback of a connection's handles (also used by a stop's ruv_walk). */
+static void on_conn_part_closed(ruv_handle_t *handle) {
+  conn_t *c = ruv_handle_get_data(handle);
+  worker *w = worker_of(handle);
+  if (--c->handles > 0) return;
+  w->open--;
+  free(c);
 }
 
-static void on_shutdown(ruv_tcp_t *conn, int status) {
+/* Closes the connection: with `reset`, the peer sees a reset and queued echoes are dropped. */
+static void close_conn(conn_t *c, int reset) {
+  if (!ruv_is_closing(RUV_HANDLE(c->tcp)) &&
+      (!reset || ruv_tcp_close_reset(c->tcp, on_conn_part_closed) != 0))
+    ruv_close(RUV_HANDLE(c->tcp), on_conn_part_closed);
+  if (c->idle != NULL && !ruv_is_closing(RUV_HANDLE(c->idle)))
+    ruv_close(RUV_HANDLE(c->idle), on_conn_part_closed);
+}
+
+static void on_idle(ruv_timer_t *timer);
+
+/* (Re)starts the idle timer. ruv_now() is the time the loop iteration began, which is before a
+ * poll that may have blocked for long: refresh it first, or the timer could be due at once. */
+static void touch(conn_t *c) {
+  if (c->idle == NULL) return;
+  c->idle_noted = 0;
+  ruv_update_time(ruv_handle_get_loop(RUV_HANDLE(c->idle)));
+  ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
+}
+
+static void on_idle(ruv_timer_t *timer) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
+  if (!idle_confirmed(worker_of(timer), &c->idle_noted)) {
+    ruv_timer_start(timer, on_idle, 0, 0); /* once more after the next I/O phase */
+    return;
+  }
+  /* echoes still queued: the peer is not reading them either, drop them with a reset */
+  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
+}
+
+/* The queue fell to the low watermark: the client reads again, so we do too. */
+static void on_drain(ruv_tcp_t *tcp) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
+  touch(c);
+  if (!c->paused) return;
+  c->paused = 0;
+  if (ruv_tcp_start_read(tcp, on_read) != 0) close_conn(c, 0);
+}
+
+static void on_shutdown(ruv_tcp_t *tcp, int status) {
   (void)status; /* flushed (0) or failed: either way, done */
-  ruv_close(RUV_HANDLE(conn), on_conn_closed);
+  close_conn(ruv_handle_get_data(RUV_HANDLE(tcp)), 0);
 }
 
-static void on_read(ruv_tcp_t *conn, ssize_t nread, const char *data) {
+static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
   ruv_buf_t buf;
   int r;
 
   if (nread == RUV_EOF) {
     /* the peer is done sending: flush our echoes, then close */
-    ruv_tcp_stop_read(conn);
-    if (ruv_tcp_shutdown(conn, on_shutdown) != 0)
-      ruv_close(RUV_HANDLE(conn), on_conn_closed);
+    ruv_tcp_stop_read(tcp);
+    if (ruv_tcp_shutdown(tcp, on_shutdown) != 0) close_conn(c, 0);
     return;
   }
   if (nread < 0) {
     fprintf(stderr, "read error: %s\n", ruv_strerror((int)nread));
-    ruv_close(RUV_HANDLE(conn), on_conn_closed);
+    close_conn(c, 0);
     return;
   }
+  touch(c);
   /* `data` is only valid during this callback; ruv copies what it cannot
    * write at once, so no buffer management is needed here. */
   buf.base = data;
   buf.len = (size_t)nread;
-  r = ruv_tcp_write(conn, &buf, 1, NULL, NULL);
+  r = ruv_tcp_write(tcp, &buf, 1, NULL, NULL);
   if (r != 0) {
-    fprintf(stderr, "write error: %s\n", ruv_strerror(r));
-    ruv_close(RUV_HANDLE(conn), on_conn_closed);
+    if (r != RUV_ENOBUFS) fprintf(stderr, "write error: %s\n", ruv_strerror(r));
+    close_conn(c, r == RUV_ENOBUFS); /* refused: the stream cannot go on intact */
+    return;
+  }
+  if (ruv_tcp_write_queue_size(tcp) > HIGH_WATER(&opts)) {
+    c->paused = 1; /* congested: stop producing until on_drain */
+    ruv_tcp_stop_read(tcp);
   }
 }
 
 static void on_connection(ruv_tcp_t *server, int status) {
-  ruv_tcp_t *conn;
+  worker *w = worker_of(server);
+  ruv_loop_t *loop = ruv_handle_get_loop(RUV_HANDLE(server));
+  conn_t *c;
   int r;
 
   if (status != 0) {
     fprintf(stderr, "connection error: %s\n", ruv_strerror(status));
     return;
   }
-  r = ruv_tcp_new(ruv_handle_get_loop(RUV_HANDLE(server)), AF_UNSPEC, &conn);
+  c = calloc(1, sizeof *c);
+  if (c == NULL) return; /* the connection stays pending; try later */
+  r = ruv_tcp_new(loop, AF_UNSPEC, &c->tcp);
   if (r != 0) {
     fprintf(stderr, "ruv_tcp_new: %s\n", ruv_strerror(r));
+    free(c);
     return;
   }
-  r = ruv_tcp_accept(server, conn);
-  if (r == 0) r = ruv_tcp_start_read(conn, on_read);
+  ruv_handle_set_data(RUV_HANDLE(c->tcp), c);
+  c->handles = 1;
+  w->open++;
+  if (opts.idle_ms > 0 && (r = ruv_timer_new(loop, &c->idle)) == 0) {
+    ruv_handle_set_data(RUV_HANDLE(c->idle), c);
+    c->handles++;
+  }
+  if (r == 0) r = ruv_tcp_accept(server, c->tcp);
+  if (r == 0) r = bound_write_queue(c->tcp, &opts, on_drain);
+  if (r == 0) r = ruv_tcp_start_read(c->tcp, on_read);
   if (r != 0) {
     fprintf(stderr, "accept: %s\n", ruv_strerror(r));
-    ruv_close(RUV_HANDLE(conn), NULL);
+    close_conn(c, 0);
     return;
   }
-  open_connections++;
-  accepted++;
-  if (max_connections > 0 && accepted >= max_connections)
-    ruv_close(RUV_HANDLE(server), NULL); /* serve the open ones, then exit */
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (*s == '\0' || *end != '\0' || v < lo || v > hi) return -1;
-  *out = v;
-  return 0;
+  touch(c);
+  count_accepted(w);
 }
 
 int main(int argc, char **argv) {
-  ruv_loop_t *loop;
-  ruv_tcp_t *server;
-  struct sockaddr_in addr;
-  struct sockaddr_storage bound;
-  int namelen = (int)sizeof bound;
+  struct sockaddr_storage addr;
   long port = 7000;
-  int r;
+  int bound_port = 0, r;
 
-  if (argc > 3 || (argc > 1 && parse_long(argv[1], 0, 65535, &port) != 0) ||
-      (argc > 2 && parse_long(argv[2], 0, 1000000000L, &max_connections) != 0)) {
-    fprintf(stderr, "usage: %s [PORT [MAX_CONNECTIONS]]\n", argv[0]);
+  if (parse_server_options(&argc, argv, &opts) != 0 || argc > 3 ||
+      (argc > 1 && parse_long(argv[1], 0, 65535, &port) != 0) ||
+      (argc > 2 && parse_long(argv[2], 0, 1000000000L, &srv.max_connections) != 0)) {
+    fprintf(stderr,
+            "usage: %s [PORT [MAX_CONNECTIONS]] [--threads N] [--idle-ms MS]\n"
+            "          [--stop-after-ms MS] [--write-limit BYTES]\n",
+            argv[0]);
     return 2;
   }
-
-  if ((r = ruv_loop_new(&loop)) != 0 ||
-      (r = ruv_tcp_new(loop, AF_INET, &server)) != 0 ||
-      (r = ruv_ip4_addr("0.0.0.0", (int)port, &addr)) != 0 ||
-      (r = ruv_tcp_bind(server, (const struct sockaddr *)&addr, 0)) != 0 ||
-      (r = ruv_tcp_listen(server, RUV_DEFAULT_BACKLOG, on_connection)) != 0 ||
-      (r = ruv_tcp_getsockname(server, (struct sockaddr *)&bound, &namelen)) != 0) {
+  srv.conn_closed = on_conn_part_closed;
+  memset(&addr, 0, sizeof addr);
+  if ((r = ruv_ip4_addr("0.0.0.0", (int)port, (struct sockaddr_in *)&addr)) != 0 ||
+      (r = servers_listen(&opts, &addr, on_connection, &bound_port)) != 0) {
     fprintf(stderr, "echo_server: %s (%s)\n", ruv_strerror(r), ruv_err_name(r));
     return 1;
   }
-  printf("echo server listening on 0.0.0.0:%d\n",
-         ntohs(((struct sockaddr_in *)&bound)->sin_port));
+  printf("echo server listening on 0.0.0.0:%d\n", bound_port);
+  if (opts.threads > 1) printf("%ld threads, one loop each (SO_REUSEPORT)\n", opts.threads);
   fflush(stdout);
 
-  r = ruv_run(loop, RUV_RUN_DEFAULT);
-  if (r < 0) {
-    fprintf(stderr, "ruv_run: %s\n", ruv_strerror(r));
-    return 1;
+  r = servers_run(&opts);
+  printf("echo server done: %ld connection(s) served", srv.accepted);
+  if (opts.threads > 1) {
+    printf(" (per thread: ");
+    print_per_thread(stdout);
+    printf(")");
   }
-  r = ruv_loop_close(loop);
-  if (r != 0) {
-    fprintf(stderr, "ruv_loop_close: %s\n", ruv_strerror(r));
-    return 1;
-  }
-  printf("echo server done: %ld connection(s) served\n", accepted);
-  return open_connections == 0 ? 0 : 1;
+  printf("\n");
+  return r;
 }

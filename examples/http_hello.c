@@ -1,7 +1,8 @@
 /*
  * http_hello.c — a minimal HTTP/1.1 server on ruv that answers "Hello, world!".
  *
- *   http_hello [PORT [MAX_CONNECTIONS [ADDRESS]]]
+ *   http_hello [PORT [MAX_CONNECTIONS [ADDRESS]]] [--threads N] [--idle-ms MS]
+ *              [--stop-after-ms MS] [--write-limit BYTES]
  *
  *   ./build/examples/http_hello 8080 &
  *   curl http://127.0.0.1:8080/
@@ -19,51 +20,89 @@
  *   answered in order; a request body (Content-Length) is read and discarded;
  * - malformed requests get 400, a request head over 8 KiB 431, Transfer-Encoding 501, an
  *   unknown HTTP version 505, and the connection is closed after the answer;
- * - back-pressure: when more than HIGH_WATER bytes of answers are queued because the client
- *   does not read them, the server stops reading from it until the queue drains below
- *   LOW_WATER (the requests already read are still answered: at most one read's worth).
+ * - back-pressure, as a proxy does it: when more than BYTES/4 of answers are queued because the
+ *   client does not read them (ruv_tcp_set_watermarks), the server stops reading from it; the
+ *   drain callback (queue down to BYTES/16) resumes reading. The requests already read are still
+ *   answered (at most one read's worth). A write that would queue more than --write-limit BYTES
+ *   (default 1 MiB) is refused (RUV_ENOBUFS): the client pipelined far more than it reads, and the
+ *   connection is reset (ruv_tcp_close_reset). The kernel's send buffer is capped at BYTES too
+ *   (SO_SNDBUF), or it would grow to megabytes for a client that never reads;
+ * - --idle-ms MS closes a connection that made no progress (no request bytes read, no drain) for
+ *   MS ms, with a reset if answers are still queued (the client is not reading them); an expiry
+ *   counts only once an I/O phase has run after it, since timers run before I/O;
+ * - requests are parsed in place, so pipelining costs no copying (a client pipelining thousands
+ *   of requests per read would otherwise make the server spend its time moving bytes);
+ * - --threads N runs N loops in N threads on the port (RUV_TCP_REUSEPORT); --stop-after-ms MS
+ *   stops all of them cleanly from a helper thread (ruv_async_send, then ruv_walk closes every
+ *   handle).
  */
 #define _POSIX_C_SOURCE 200809L
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
-#include "ruv.h"
+#include "server_common.h"
 
 #define MAX_HEAD 8192
-#define HIGH_WATER (256 * 1024)
-#define LOW_WATER (64 * 1024)
 
 static const char hello[] = "Hello, world!\n";
 
 typedef struct conn_s {
   ruv_tcp_t *tcp;
+  ruv_timer_t *idle;            /* NULL without --idle-ms */
+  int handles;                  /* of tcp and idle, those not closed yet: freed at 0 */
   char buf[MAX_HEAD]; /* bytes of the request head(s) not yet handled */
   size_t len;
   unsigned long long body_left; /* request body bytes still to discard */
   int paused;                   /* reading stopped for back-pressure */
   int eof;                      /* the client finished sending */
   int done;                     /* shutting down / closing: ignore further input */
+  unsigned long idle_noted;     /* the idle timer fired (see idle_confirmed) */
 } conn_t;
 
-static long max_connections; /* 0 = serve forever */
-static long accepted;
-static long open_connections;
+static server_opts opts;
 
+/* The close callback of a connection's handles (also used by a stop's ruv_walk). */
 static void on_closed(ruv_handle_t *handle) {
-  free(ruv_handle_get_data(handle));
-  open_connections--;
+  conn_t *c = ruv_handle_get_data(handle);
+  worker *w = worker_of(handle);
+  if (--c->handles > 0) return;
+  w->open--;
+  free(c);
 }
 
-static void close_conn(conn_t *c) {
+/* Closes the connection; with `reset` the client sees a reset and queued answers are dropped. */
+static void close_conn(conn_t *c, int reset) {
   c->done = 1;
-  if (!ruv_is_closing(RUV_HANDLE(c->tcp))) ruv_close(RUV_HANDLE(c->tcp), on_closed);
+  if (!ruv_is_closing(RUV_HANDLE(c->tcp)) &&
+      (!reset || ruv_tcp_close_reset(c->tcp, on_closed) != 0))
+    ruv_close(RUV_HANDLE(c->tcp), on_closed);
+  if (c->idle != NULL && !ruv_is_closing(RUV_HANDLE(c->idle)))
+    ruv_close(RUV_HANDLE(c->idle), on_closed);
 }
+
+static void on_idle(ruv_timer_t *timer);
+
+/* (Re)starts the idle timer. ruv_now() is the time the loop iteration began, which is before a
+ * poll that may have blocked for long: refresh it first, or the timer could be due at once. */
+static void touch(conn_t *c) {
+  if (c->idle == NULL) return;
+  c->idle_noted = 0;
+  ruv_update_time(ruv_handle_get_loop(RUV_HANDLE(c->idle)));
+  ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
+}
+
+static void on_idle(ruv_timer_t *timer) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
+  if (!idle_confirmed(worker_of(timer), &c->idle_noted)) {
+    ruv_timer_start(timer, on_idle, 0, 0); /* once more after the next I/O phase */
+    return;
+  }
+  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
+}
+
 
 static void on_shutdown(ruv_tcp_t *tcp, int status) {
   (void)status;
-  close_conn(ruv_handle_get_data(RUV_HANDLE(tcp)));
+  close_conn(ruv_handle_get_data(RUV_HANDLE(tcp)), 0);
 }
 
 /* Finish the connection after the queued answers went out. */
@@ -71,19 +110,18 @@ static void finish_conn(conn_t *c) {
   if (c->done) return;
   c->done = 1;
   ruv_tcp_stop_read(c->tcp);
-  if (ruv_tcp_shutdown(c->tcp, on_shutdown) != 0) close_conn(c);
+  if (ruv_tcp_shutdown(c->tcp, on_shutdown) != 0) close_conn(c, 0);
 }
 
 static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
 
-/* Resume reading once the client has taken enough of its answers. */
-static void on_written(ruv_tcp_t *tcp, int status, void *arg) {
-  conn_t *c = arg;
-  (void)tcp;
-  if (status != 0 || c->done || !c->paused) return;
-  if (ruv_tcp_write_queue_size(c->tcp) > LOW_WATER) return;
+/* The answer queue fell to the low watermark: the client reads again, so we do too. */
+static void on_drain(ruv_tcp_t *tcp) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
+  touch(c);
+  if (c->done || !c->paused) return;
   c->paused = 0;
-  if (ruv_tcp_start_read(c->tcp, on_read) != 0) close_conn(c);
+  if (ruv_tcp_start_read(c->tcp, on_read) != 0) close_conn(c, 0);
 }
 
 static void respond(conn_t *c, int code, const char *reason, const char *extra_headers,
@@ -104,8 +142,9 @@ static void respond(conn_t *c, int code, const char *reason, const char *extra_h
   bufs[1].base = body;
   bufs[1].len = strlen(body);
   /* ruv copies what it cannot send at once, so `head` may go out of scope */
-  if (ruv_tcp_write(c->tcp, bufs, send_body ? 2 : 1, on_written, c) != 0) {
-    close_conn(c);
+  n = ruv_tcp_write(c->tcp, bufs, send_body ? 2 : 1, NULL, NULL);
+  if (n != 0) {
+    close_conn(c, n == RUV_ENOBUFS); /* over the write limit: the client does not read */
     return;
   }
   if (!keep_alive) finish_conn(c);
@@ -132,10 +171,10 @@ static int has_token(const char *value, size_t len, const char *token) {
   return 0;
 }
 
-/* Handle the request head in c->buf[0, head_len) (it ends with an empty line). Returns 0 to go
+/* Handle the request head in head[0, head_len) (it ends with an empty line). Returns 0 to go
  * on with the next request, -1 if the connection is finished. */
-static int handle_request(conn_t *c, size_t head_len) {
-  char *p = c->buf, *end = c->buf + head_len, *line_end, *sp1, *sp2;
+static int handle_request(conn_t *c, char *head, size_t head_len) {
+  char *p = head, *end = head + head_len, *line_end, *sp1, *sp2;
   int minor, keep_alive, have_length = 0, is_head, is_get;
   unsigned long long length = 0;
 
@@ -240,6 +279,7 @@ static size_t head_end(const char *buf, size_t len) {
 /* Answer every complete request in c->buf, in order; keep an incomplete one. */
 static void process(conn_t *c) {
   size_t pos = 0;
+  char *head;
   while (!c->done) {
     size_t n;
     if (c->body_left > 0) { /* discard the body of the previous request */
@@ -251,16 +291,15 @@ static void process(conn_t *c) {
     while (pos < c->len && (c->buf[pos] == '\r' || c->buf[pos] == '\n')) pos++; /* RFC 9112 2.2 */
     n = head_end(c->buf + pos, c->len - pos);
     if (n == 0) break;
-    memmove(c->buf, c->buf + pos, c->len - pos); /* the head starts at buf[0] */
-    c->len -= pos;
-    pos = n;
-    if (handle_request(c, n) != 0) break;
+    head = c->buf + pos; /* parsed in place: pipelined requests cost no copying */
+    pos += n;
+    if (handle_request(c, head, n) != 0) break;
   }
   if (c->done) return;
   memmove(c->buf, c->buf + pos, c->len - pos);
   c->len -= pos;
-  if (!c->paused && ruv_tcp_write_queue_size(c->tcp) > HIGH_WATER) {
-    c->paused = 1; /* on_written resumes */
+  if (!c->paused && ruv_tcp_write_queue_size(c->tcp) > HIGH_WATER(&opts)) {
+    c->paused = 1; /* congested: on_drain resumes */
     ruv_tcp_stop_read(c->tcp);
   }
 }
@@ -275,9 +314,10 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
     return;
   }
   if (nread < 0) {
-    close_conn(c);
+    close_conn(c, 0);
     return;
   }
+  touch(c);
   while (left > 0 && !c->done) {
     size_t n;
     if (c->len == 0 && c->body_left > 0) { /* body bytes: skip without copying */
@@ -302,6 +342,8 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
 }
 
 static void on_connection(ruv_tcp_t *server, int status) {
+  worker *w = worker_of(server);
+  ruv_loop_t *loop = ruv_handle_get_loop(RUV_HANDLE(server));
   conn_t *c;
   int r;
 
@@ -311,48 +353,46 @@ static void on_connection(ruv_tcp_t *server, int status) {
   }
   c = calloc(1, sizeof *c);
   if (c == NULL) return; /* the connection stays pending; try later */
-  r = ruv_tcp_new(ruv_handle_get_loop(RUV_HANDLE(server)), AF_UNSPEC, &c->tcp);
+  r = ruv_tcp_new(loop, AF_UNSPEC, &c->tcp);
   if (r != 0) {
     free(c);
     fprintf(stderr, "http_hello: ruv_tcp_new: %s\n", ruv_strerror(r));
     return;
   }
   ruv_handle_set_data(RUV_HANDLE(c->tcp), c);
-  open_connections++;
-  r = ruv_tcp_accept(server, c->tcp);
+  c->handles = 1;
+  w->open++;
+  if (opts.idle_ms > 0 && (r = ruv_timer_new(loop, &c->idle)) == 0) {
+    ruv_handle_set_data(RUV_HANDLE(c->idle), c);
+    c->handles++;
+  }
+  if (r == 0) r = ruv_tcp_accept(server, c->tcp);
   if (r == 0) r = ruv_tcp_nodelay(c->tcp, 1);
+  if (r == 0) r = bound_write_queue(c->tcp, &opts, on_drain);
   if (r == 0) r = ruv_tcp_start_read(c->tcp, on_read);
   if (r != 0) {
     fprintf(stderr, "http_hello: accept: %s\n", ruv_strerror(r));
-    close_conn(c);
+    close_conn(c, 0);
     return;
   }
-  accepted++;
-  if (max_connections > 0 && accepted >= max_connections)
-    ruv_close(RUV_HANDLE(server), NULL); /* serve the open ones, then exit */
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (*s == '\0' || *end != '\0' || v < lo || v > hi) return -1;
-  *out = v;
-  return 0;
+  touch(c);
+  count_accepted(w);
 }
 
 int main(int argc, char **argv) {
-  ruv_loop_t *loop;
-  ruv_tcp_t *server;
-  struct sockaddr_storage addr, bound;
-  int namelen = (int)sizeof bound;
+  struct sockaddr_storage addr;
   const char *host = "127.0.0.1";
-  char name[64];
   long port = 8080;
-  int r;
+  int bound_port = 0, r;
+  char name[64];
 
-  if (argc > 4 || (argc > 1 && parse_long(argv[1], 0, 65535, &port) != 0) ||
-      (argc > 2 && parse_long(argv[2], 0, 1000000000L, &max_connections) != 0)) {
-    fprintf(stderr, "usage: %s [PORT [MAX_CONNECTIONS [ADDRESS]]]\n", argv[0]);
+  if (parse_server_options(&argc, argv, &opts) != 0 || argc > 4 ||
+      (argc > 1 && parse_long(argv[1], 0, 65535, &port) != 0) ||
+      (argc > 2 && parse_long(argv[2], 0, 1000000000L, &srv.max_connections) != 0)) {
+    fprintf(stderr,
+            "usage: %s [PORT [MAX_CONNECTIONS [ADDRESS]]] [--threads N] [--idle-ms MS]\n"
+            "          [--stop-after-ms MS] [--write-limit BYTES]\n",
+            argv[0]);
     return 2;
   }
   if (argc > 3) host = argv[3];
@@ -362,33 +402,25 @@ int main(int argc, char **argv) {
     fprintf(stderr, "http_hello: '%s' is not an IPv4 or IPv6 address\n", host);
     return 2;
   }
-
-  if ((r = ruv_loop_new(&loop)) != 0 ||
-      (r = ruv_tcp_new(loop, addr.ss_family, &server)) != 0 ||
-      (r = ruv_tcp_bind(server, (const struct sockaddr *)&addr, 0)) != 0 ||
-      (r = ruv_tcp_listen(server, RUV_DEFAULT_BACKLOG, on_connection)) != 0 ||
-      (r = ruv_tcp_getsockname(server, (struct sockaddr *)&bound, &namelen)) != 0 ||
-      (r = ruv_ip_name((const struct sockaddr *)&bound, name, sizeof name)) != 0) {
+  srv.conn_closed = on_closed;
+  if ((r = servers_listen(&opts, &addr, on_connection, &bound_port)) != 0 ||
+      (r = ruv_ip_name((const struct sockaddr *)&addr, name, sizeof name)) != 0) {
     fprintf(stderr, "http_hello: %s (%s)\n", ruv_strerror(r), ruv_err_name(r));
     return 1;
   }
-  printf(bound.ss_family == AF_INET6 ? "http_hello listening on http://[%s]:%d/\n"
-                                     : "http_hello listening on http://%s:%d/\n",
-         name,
-         ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                                           : ((struct sockaddr_in *)&bound)->sin_port));
+  printf(addr.ss_family == AF_INET6 ? "http_hello listening on http://[%s]:%d/\n"
+                                    : "http_hello listening on http://%s:%d/\n",
+         name, bound_port);
+  if (opts.threads > 1) printf("%ld threads, one loop each (SO_REUSEPORT)\n", opts.threads);
   fflush(stdout);
 
-  r = ruv_run(loop, RUV_RUN_DEFAULT);
-  if (r < 0) {
-    fprintf(stderr, "http_hello: ruv_run: %s\n", ruv_strerror(r));
-    return 1;
+  r = servers_run(&opts);
+  printf("http_hello done: %ld connection(s) served", srv.accepted);
+  if (opts.threads > 1) {
+    printf(" (per thread: ");
+    print_per_thread(stdout);
+    printf(")");
   }
-  r = ruv_loop_close(loop);
-  if (r != 0) {
-    fprintf(stderr, "http_hello: ruv_loop_close: %s\n", ruv_strerror(r));
-    return 1;
-  }
-  printf("http_hello done: %ld connection(s) served\n", accepted);
-  return open_connections == 0 ? 0 : 1;
+  printf("\n");
+  return r;
 }

@@ -69,6 +69,12 @@ typedef enum {
 #define RUV_TCP_IPV6ONLY 1
 
 /**
+ * Bind flag: SO_REUSEPORT before bind, so sockets of several loops (in several threads) share
+ * one port and the kernel spreads the connections; may be or'ed with RUV_TCP_IPV6ONLY.
+ */
+#define RUV_TCP_REUSEPORT 2
+
+/**
  * The listen backlog used when `backlog` <= 0.
  */
 #define RUV_DEFAULT_BACKLOG 511
@@ -486,6 +492,12 @@ typedef void (*ruv_write_cb)(ruv_tcp_t *tcp, int status, void *arg);
 typedef void (*ruv_read_cb)(ruv_tcp_t *tcp, ssize_t nread, const char *data);
 
 /**
+ * Called from the loop when a congested TCP handle's write queue has fallen to its low
+ * watermark (see ruv_tcp_set_watermarks).
+ */
+typedef void (*ruv_drain_cb)(ruv_tcp_t *tcp);
+
+/**
  * Called when a timer is due.
  */
 typedef void (*ruv_timer_cb)(ruv_timer_t *timer);
@@ -791,9 +803,12 @@ int ruv_signal_stop(ruv_signal_t *signal);
 int ruv_tcp_new(ruv_loop_t *loop_, int family, ruv_tcp_t **out);
 
 /**
- * Binds to `addr` (AF_INET or AF_INET6) with SO_REUSEADDR. `flags` may be RUV_TCP_IPV6ONLY
- * (IPv6 addresses only). Errors: RUV_EINVAL (NULL, unknown flags, family mismatch with the
- * handle, already listening/connected), RUV_EADDRINUSE and other bind errors.
+ * Binds to `addr` (AF_INET or AF_INET6) with SO_REUSEADDR. `flags` may hold RUV_TCP_IPV6ONLY
+ * (IPv6 addresses only) and RUV_TCP_REUSEPORT (SO_REUSEPORT: handles of several loops, e.g.
+ * one per thread, bind the same port and the kernel spreads connections over them). Errors:
+ * RUV_EINVAL (NULL, unknown flags, IPV6ONLY on an IPv4 address, family mismatch with the
+ * handle, already listening/connected), RUV_ENOTSUP (no SO_REUSEPORT on this platform),
+ * RUV_EADDRINUSE and other bind errors.
  */
 int ruv_tcp_bind(ruv_tcp_t *tcp, const struct sockaddr *addr, unsigned int flags);
 
@@ -850,7 +865,8 @@ int ruv_tcp_shutdown(ruv_tcp_t *tcp, ruv_shutdown_cb cb);
  * Writes `nbufs` buffers in order. What the socket does not take at once is copied, so the
  * buffers may be reused when this returns. `cb(tcp, status, arg)` (may be NULL) runs from the
  * loop once the data is sent (0) or failed. Errors: RUV_EINVAL (NULL, nbufs 0, NULL base with
- * len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed).
+ * len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed), RUV_ENOBUFS (over
+ * the write limit, see ruv_tcp_set_write_limit; nothing was queued).
  */
 int ruv_tcp_write(ruv_tcp_t *tcp, const ruv_buf_t *bufs, size_t nbufs, ruv_write_cb cb, void *arg);
 
@@ -874,27 +890,69 @@ int ruv_tcp_start_read(ruv_tcp_t *tcp, ruv_read_cb cb);
 int ruv_tcp_stop_read(ruv_tcp_t *tcp);
 
 /**
+ * Stores the socket descriptor in `*fd`. RUV_EBADF before the socket exists or once closing.
+ */
+int ruv_tcp_fileno(const ruv_tcp_t *tcp, int *fd);
+
+/**
+ * Stores AF_INET or AF_INET6 in `*family`. RUV_EBADF before the socket exists.
+ */
+int ruv_tcp_family(const ruv_tcp_t *tcp, int *family);
+
+/**
+ * Bytes accepted by ruv_tcp_write and not yet sent (0 for an invalid or closing handle).
+ */
+size_t ruv_tcp_write_queue_size(const ruv_tcp_t *tcp);
+
+/**
+ * 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
+ */
+int ruv_tcp_readable(const ruv_tcp_t *tcp);
+
+/**
+ * 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
+ * RUV_EINVAL if invalid.
+ */
+int ruv_tcp_writable(const ruv_tcp_t *tcp);
+
+/**
+ * Closes the handle like ruv_close, but with SO_LINGER 0: the peer sees a reset
+ * (RUV_ECONNRESET) instead of an end of stream, and unsent data is dropped. Queued writes get
+ * RUV_ECANCELED; `cb` (may be NULL) runs last, from the loop. Errors (the handle stays open):
+ * RUV_EINVAL (NULL, not a TCP handle, closing, or after ruv_tcp_shutdown was called),
+ * RUV_EBADF (no socket yet: use ruv_close).
+ */
+int ruv_tcp_close_reset(ruv_tcp_t *tcp, ruv_close_cb cb);
+
+/**
  * Enables (non-zero) or disables Nagle's algorithm's opposite, TCP_NODELAY; before the socket
  * exists the setting is applied when it appears.
  */
 int ruv_tcp_nodelay(ruv_tcp_t *tcp, int enable);
 
 /**
- * Enables TCP keep-alive with `delay` seconds of idle time before the first probe, or disables
- * it (`enable` 0). RUV_EINVAL for enable with delay 0.
+ * Enables TCP keep-alive with `delay` seconds of idle time before the first probe (then a
+ * probe every second, 10 probes), or disables it (`enable` 0). RUV_EINVAL for enable with
+ * delay 0. See ruv_tcp_keepalive_ex for the other parameters.
  */
 int ruv_tcp_keepalive(ruv_tcp_t *tcp, int enable, unsigned int delay);
+
+/**
+ * Enables TCP keep-alive with all its parameters: `idle` seconds without traffic before the
+ * first probe (TCP_KEEPIDLE), `intvl` seconds between probes (TCP_KEEPINTVL), `cnt` probes
+ * unanswered before the connection is dropped (TCP_KEEPCNT); or disables it (`enable` 0, the
+ * other arguments ignored). Before the socket exists the setting is remembered and applied
+ * when it appears. Errors: RUV_EINVAL (enabling with any of them 0 or above the kernel's
+ * maximum: 32767 s, 32767 s, 127 probes on Linux; NULL, closing). A failed call changes
+ * nothing.
+ */
+int ruv_tcp_keepalive_ex(ruv_tcp_t *tcp, int enable, unsigned int idle, unsigned int intvl, unsigned int cnt);
 
 /**
  * Non-zero (default): a listener accepts every pending connection per wakeup; 0: one per loop
  * iteration (fairer across processes sharing a socket).
  */
 int ruv_tcp_simultaneous_accepts(ruv_tcp_t *tcp, int enable);
-
-/**
- * Stores the socket descriptor in `*fd`. RUV_EBADF before the socket exists or once closing.
- */
-int ruv_tcp_fileno(const ruv_tcp_t *tcp, int *fd);
 
 /**
  * Stores SO_SNDBUF in `*size` (Linux reports twice the value set). RUV_EBADF without a socket.
@@ -917,25 +975,26 @@ int ruv_tcp_get_receive_buffer_size(const ruv_tcp_t *tcp, int *size);
 int ruv_tcp_set_receive_buffer_size(ruv_tcp_t *tcp, int size);
 
 /**
- * Stores AF_INET or AF_INET6 in `*family`. RUV_EBADF before the socket exists.
+ * Sets write watermarks. With `high` > 0 the handle is congested once a write leaves more than
+ * `high` bytes queued (ruv_tcp_write_queue_size); `cb(tcp)` then runs once, from the loop,
+ * when the queue has fallen to `low` bytes or less — the time to resume a paused producer
+ * (e.g. ruv_tcp_start_read on the connection feeding this one). It runs at most once per
+ * congestion, never inside ruv_tcp_write, and not at all after ruv_close or a write error.
+ * The watermarks only inform: writes are still accepted while congested (see
+ * ruv_tcp_set_write_limit) and ruv_tcp_writable stays 1. `high` 0 (with `low` 0) turns them
+ * off. Errors: RUV_EINVAL (`low` > `high`, `cb` NULL with `high` > 0, NULL, closing).
  */
-int ruv_tcp_family(const ruv_tcp_t *tcp, int *family);
+int ruv_tcp_set_watermarks(ruv_tcp_t *tcp, size_t low, size_t high, ruv_drain_cb cb);
 
 /**
- * Bytes accepted by ruv_tcp_write and not yet sent (0 for an invalid or closing handle).
+ * Bounds the write queue: a ruv_tcp_write issued while bytes are queued that would make
+ * ruv_tcp_write_queue_size exceed `max` fails with RUV_ENOBUFS and queues nothing. A write
+ * into an empty queue is always accepted (sent at once, the rest queued), so a stream is
+ * never cut inside a write and the queue stays at most `max` plus one write. Writes queued
+ * while connecting count. `max` 0 means no limit (the default). It bounds the memory a peer
+ * that never reads can cost. Errors: RUV_EINVAL (NULL, closing).
  */
-size_t ruv_tcp_write_queue_size(const ruv_tcp_t *tcp);
-
-/**
- * 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
- */
-int ruv_tcp_readable(const ruv_tcp_t *tcp);
-
-/**
- * 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
- * RUV_EINVAL if invalid.
- */
-int ruv_tcp_writable(const ruv_tcp_t *tcp);
+int ruv_tcp_set_write_limit(ruv_tcp_t *tcp, size_t max);
 
 /**
  * Creates a stopped timer in `*out`. Returns 0, or RUV_EINVAL for a NULL or invalid loop

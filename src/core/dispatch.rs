@@ -78,6 +78,8 @@ pub enum Dispatch<H: Host> {
         cb: H::SignalCb,
         signum: i32,
     },
+    /// A congested TCP handle's write queue fell to its low watermark.
+    Drain { owner: H::Owner, cb: H::DrainCb },
     /// The handle is closed; this is its last callback. Afterwards the embedder calls
     /// [`crate::core::event_loop::Loop::release_closed`] with `handle` and may free the owner.
     Close {

@@ -42,6 +42,8 @@ pub(crate) enum Work<H: Host> {
     Complete(HandleId, Completion<H>),
     /// The handle's close callback is due (always after its other callbacks).
     Close(HandleId, H::CloseCb),
+    /// A TCP handle's write queue drained to its low watermark (counted in `requests`).
+    Drain(HandleId),
 }
 
 /// The stages of the pending phase (step 3).
@@ -90,7 +92,7 @@ pub struct Loop<H: Host> {
     pub(crate) continuation: Option<(HandleId, u32)>,
     /// Active handles that hold a reference.
     pub(crate) active_refs: usize,
-    /// Pending connect, write and shutdown requests.
+    /// Pending connect, write and shutdown requests, and queued drain callbacks.
     pub(crate) requests: usize,
     /// Handles whose close callback has not run yet.
     pub(crate) closing: usize,
@@ -425,6 +427,10 @@ impl<H: Host> Loop<H> {
                     Completion::Write(cb, status) => Dispatch::Write { owner, cb, status },
                     Completion::Shutdown(cb, status) => Dispatch::Shutdown { owner, cb, status },
                 })
+            }
+            Work::Drain(id) => {
+                self.requests -= 1;
+                self.due_drain(id)
             }
             Work::Close(id, cb) => {
                 let owner = self.handles.get(id)?.owner;

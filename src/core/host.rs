@@ -34,6 +34,8 @@ pub trait Host {
     type PollCb: Copy;
     /// A signal handle's callback.
     type SignalCb: Copy;
+    /// A TCP handle's drain callback (its write queue fell to the low watermark).
+    type DrainCb: Copy;
 
     /// Whether a write callback does nothing (no function to call): such writes need no
     /// completion item, and consecutive ones share one queue record.

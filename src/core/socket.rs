@@ -7,6 +7,7 @@ use std::time::Duration;
 use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
 
 use super::error::{self, Result, EAFNOSUPPORT, EINVAL};
+use super::tcp::Keepalive;
 
 /// Most buffers one `writev` call takes (Linux `IOV_MAX`).
 pub const MAX_IOVECS: usize = 1024;
@@ -131,18 +132,71 @@ pub fn pending_error(sock: &Socket) -> i32 {
     }
 }
 
-/// Turns TCP keep-alive on with `delay` seconds of idle time before the first probe, or off.
-pub fn set_keepalive(sock: &Socket, delay: Option<u32>) -> Result<()> {
-    match delay {
-        None => error::sys(sock.set_keepalive(false)),
-        Some(secs) => {
-            let params = TcpKeepalive::new()
-                .with_time(Duration::from_secs(secs.into()))
-                .with_interval(Duration::from_secs(1))
-                .with_retries(10);
-            error::sys(sock.set_tcp_keepalive(&params))?;
-            error::sys(sock.set_keepalive(true))
+/// Turns TCP keep-alive on with `params`, or off. If the kernel refuses a parameter, the
+/// socket's previous keep-alive state is put back, so a failed call changes nothing.
+pub fn set_keepalive(sock: &Socket, params: Option<Keepalive>) -> Result<()> {
+    let Some(k) = params else {
+        return error::sys(sock.set_keepalive(false));
+    };
+    let before = saved_keepalive(sock);
+    let wanted = TcpKeepalive::new()
+        .with_time(Duration::from_secs(k.idle.into()))
+        .with_interval(Duration::from_secs(k.intvl.into()))
+        .with_retries(k.cnt);
+    // socket2 turns SO_KEEPALIVE on, then sets the idle time, interval and count in turn.
+    let result = error::sys(sock.set_tcp_keepalive(&wanted));
+    if result.is_err() {
+        if let Ok((on, old)) = before {
+            let _ = sock.set_tcp_keepalive(&old);
+            let _ = sock.set_keepalive(on);
         }
+    }
+    result
+}
+
+/// The socket's keep-alive state: SO_KEEPALIVE and its three parameters.
+fn saved_keepalive(sock: &Socket) -> io::Result<(bool, TcpKeepalive)> {
+    Ok((
+        sock.keepalive()?,
+        TcpKeepalive::new()
+            .with_time(sock.tcp_keepalive_time()?)
+            .with_interval(sock.tcp_keepalive_interval()?)
+            .with_retries(sock.tcp_keepalive_retries()?),
+    ))
+}
+
+/// Sets SO_REUSEPORT (before bind), so sockets of several loops share one port; `ENOTSUP`
+/// where the platform has no such option.
+#[cfg(not(any(
+    target_os = "solaris",
+    target_os = "illumos",
+    target_os = "cygwin",
+    target_os = "nuttx",
+    target_os = "wasi"
+)))]
+pub fn set_reuse_port(sock: &Socket) -> Result<()> {
+    error::sys(sock.set_reuse_port(true))
+}
+
+/// Sets SO_REUSEPORT (before bind): `ENOTSUP` here, the platform has no such option.
+#[cfg(any(
+    target_os = "solaris",
+    target_os = "illumos",
+    target_os = "cygwin",
+    target_os = "nuttx",
+    target_os = "wasi"
+))]
+pub fn set_reuse_port(_sock: &Socket) -> Result<()> {
+    Err(super::error::ENOTSUP)
+}
+
+/// Sets SO_LINGER to 0 seconds, so that closing the socket resets the connection.
+pub fn set_linger_zero(sock: &Socket) -> Result<()> {
+    match sock.set_linger(Some(Duration::ZERO)) {
+        // Some systems refuse it on a socket whose connection is already shut down; the
+        // close that follows still works (libuv ignores this case too).
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Ok(()),
+        other => error::sys(other),
     }
 }
 

@@ -55,8 +55,49 @@ pub struct Tcp<H: Host> {
     pub(crate) simultaneous_accepts: bool,
     /// TCP_NODELAY as last requested; applied when the socket appears.
     pub(crate) nodelay: bool,
-    /// Keep-alive delay as last requested (None = off); applied when the socket appears.
-    pub(crate) keepalive: Option<u32>,
+    /// Keep-alive, watermarks and write limit, allocated by the first call that sets one.
+    pub(crate) settings: Option<Box<Settings<H::DrainCb>>>,
+}
+
+/// TCP keep-alive parameters: idle seconds before the first probe, seconds between probes, and
+/// unanswered probes before the connection is dropped.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Keepalive {
+    /// TCP_KEEPIDLE, seconds.
+    pub idle: u32,
+    /// TCP_KEEPINTVL, seconds.
+    pub intvl: u32,
+    /// TCP_KEEPCNT, probes.
+    pub cnt: u32,
+}
+
+/// The settings of a TCP handle that most handles never change. They live in their own
+/// allocation, made by the first call that sets one, so an idle handle pays one pointer.
+pub struct Settings<C> {
+    /// Keep-alive as last requested (None = off); applied when the socket appears.
+    pub(crate) keepalive: Option<Keepalive>,
+    /// Most bytes the write queue may hold when a write arrives behind others (0 = no limit).
+    pub(crate) write_limit: usize,
+    /// The watermarks: congested above `high` (0 = off), drained at `low` or less.
+    pub(crate) low: usize,
+    pub(crate) high: usize,
+    /// The drain callback (set whenever `high` > 0).
+    pub(crate) drain_cb: Option<C>,
+    /// The queue rose above `high` and has not fallen to `low` since.
+    pub(crate) congested: bool,
+}
+
+impl<C> Default for Settings<C> {
+    fn default() -> Self {
+        Settings {
+            keepalive: None,
+            write_limit: 0,
+            low: 0,
+            high: 0,
+            drain_cb: None,
+            congested: false,
+        }
+    }
 }
 
 impl<H: Host> Tcp<H> {
@@ -85,7 +126,7 @@ impl<H: Host> Tcp<H> {
             accepted: None,
             simultaneous_accepts: true,
             nodelay: false,
-            keepalive: None,
+            settings: None,
         }
     }
 
@@ -104,6 +145,11 @@ impl<H: Host> Tcp<H> {
     /// Whether the handle can still deliver data (the handle's closing state aside).
     pub fn is_readable(&self) -> bool {
         self.state == State::Connected && self.readable
+    }
+
+    /// The settings, allocated on first use.
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings<H::DrainCb> {
+        self.settings.get_or_insert_with(Box::default)
     }
 
     /// Records what a poll event says about the socket (edge-triggered: kept until used up).
@@ -144,6 +190,7 @@ mod tests {
         type HookCb = usize;
         type PollCb = usize;
         type SignalCb = usize;
+        type DrainCb = usize;
 
         fn is_silent_write(_cb: &Self::WriteCb) -> bool {
             false

@@ -68,7 +68,8 @@ impl<H: Host> Loop<H> {
         Some(Dispatch::Connect { owner, cb, status })
     }
 
-    /// Sends queued writes; queues the callbacks of completed ones, then the shutdown if due.
+    /// Sends queued writes; queues the callbacks of completed ones, then the drain callback if
+    /// the queue fell to the low watermark, then the shutdown if due.
     pub(crate) fn flush(&mut self, id: HandleId) {
         let Some((t, _)) = any_tcp(&mut self.handles, id) else {
             return;
@@ -85,13 +86,26 @@ impl<H: Host> Loop<H> {
                 queue.push_back(Work::Complete(id, Completion::Write(cb, 0)));
             }
         });
-        match outcome {
-            Flush::Drained => self.maybe_finish_shutdown(id),
-            Flush::Blocked => t.ready_write = false,
-            Flush::Failed(code) => {
-                t.write_failed = true;
-                self.fail_requests(id, code);
+        if let Flush::Failed(code) = outcome {
+            t.write_failed = true;
+            if let Some(s) = t.settings.as_deref_mut() {
+                s.congested = false;
             }
+            self.fail_requests(id, code);
+            return;
+        }
+        if outcome == Flush::Blocked {
+            t.ready_write = false;
+        }
+        // The drain callback follows the write callbacks of this flush, before a shutdown's.
+        if t.settings
+            .as_deref_mut()
+            .is_some_and(|s| s.drained(t.writes.size()))
+        {
+            self.queue_drain(id);
+        }
+        if outcome == Flush::Drained {
+            self.maybe_finish_shutdown(id);
         }
     }
 

@@ -10,8 +10,8 @@ use mio::Interest;
 use socket2::{SockAddr, Socket};
 
 use super::error::{
-    self, Code, Result, EAGAIN, EALREADY, EBADF, EBUSY, ECANCELED, EEXIST, EINVAL, EISCONN,
-    ENOTCONN, EPIPE,
+    self, Code, Result, EAGAIN, EALREADY, EBADF, EBUSY, EEXIST, EINVAL, EISCONN, ENOBUFS, ENOTCONN,
+    EPIPE,
 };
 use super::event_loop::{Completion, Loop, Work};
 use super::handle::{Handle, Kind};
@@ -20,24 +20,18 @@ use super::host::Host;
 use super::socket::{self, Family, SendOutcome};
 use super::tcp::{State, Tcp};
 use super::tcp_io::open_reserve;
+use super::tcp_options::apply_options;
 
 /// Bind flag: the IPv6 socket accepts IPv6 only (no dual stack).
 pub const TCP_IPV6ONLY: u32 = 1;
+/// Bind flag: SO_REUSEPORT, so that sockets of several loops (threads) share the port.
+pub const TCP_REUSEPORT: u32 = 2;
 /// The listen backlog used when the caller passes 0 or less.
 pub const DEFAULT_BACKLOG: i32 = 511;
 
-/// Which socket buffer an option call is about.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum BufferKind {
-    /// SO_SNDBUF.
-    Send,
-    /// SO_RCVBUF.
-    Receive,
-}
-
 impl<H: Host> Loop<H> {
     /// A live, not closing TCP handle, or `EINVAL`.
-    fn tcp(&self, id: HandleId) -> Result<&Tcp<H>> {
+    pub(crate) fn tcp(&self, id: HandleId) -> Result<&Tcp<H>> {
         match self.handles.get(id) {
             Some(Handle {
                 closing: false,
@@ -49,7 +43,7 @@ impl<H: Host> Loop<H> {
     }
 
     /// A live, not closing TCP handle, mutably, or `EINVAL`.
-    fn tcp_mut(&mut self, id: HandleId) -> Result<&mut Tcp<H>> {
+    pub(crate) fn tcp_mut(&mut self, id: HandleId) -> Result<&mut Tcp<H>> {
         match self.handles.get_mut(id) {
             Some(Handle {
                 closing: false,
@@ -60,20 +54,8 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// A live TCP handle, closing or not, with its closing flag; `EINVAL` for another kind.
-    fn tcp_any(&self, id: HandleId) -> Result<(&Tcp<H>, bool)> {
-        match self.handles.get(id) {
-            Some(Handle {
-                closing,
-                kind: Kind::Tcp(t),
-                ..
-            }) => Ok((t, *closing)),
-            _ => Err(EINVAL),
-        }
-    }
-
     /// The socket of a live handle: `EINVAL` when closing, `EBADF` before it exists.
-    fn sock(&self, id: HandleId) -> Result<&Socket> {
+    pub(crate) fn sock(&self, id: HandleId) -> Result<&Socket> {
         self.tcp(id)?.sock.as_ref().ok_or(EBADF)
     }
 
@@ -96,7 +78,7 @@ impl<H: Host> Loop<H> {
             Some(_) => Ok(()),
             None => {
                 let sock = socket::new_tcp(family)?;
-                apply_options(&sock, t.nodelay, t.keepalive)?;
+                apply_options(&sock, t)?;
                 t.sock = Some(sock);
                 t.family = Some(family);
                 Ok(())
@@ -122,10 +104,12 @@ impl<H: Host> Loop<H> {
         Ok(())
     }
 
-    /// Binds to `addr` with SO_REUSEADDR; `flags` may hold [`TCP_IPV6ONLY`].
+    /// Binds to `addr` with SO_REUSEADDR; `flags` may hold [`TCP_IPV6ONLY`] and
+    /// [`TCP_REUSEPORT`].
     pub fn tcp_bind(&mut self, id: HandleId, addr: SocketAddr, flags: u32) -> Result<()> {
         let family = Family::of(&addr);
-        if flags & !TCP_IPV6ONLY != 0 || (flags & TCP_IPV6ONLY != 0 && family != Family::V6) {
+        let known = TCP_IPV6ONLY | TCP_REUSEPORT;
+        if flags & !known != 0 || (flags & TCP_IPV6ONLY != 0 && family != Family::V6) {
             return Err(EINVAL);
         }
         if self.tcp(id)?.state != State::Idle {
@@ -134,6 +118,9 @@ impl<H: Host> Loop<H> {
         self.ensure_socket(id, family)?;
         let sock = self.sock(id)?;
         error::sys(sock.set_reuse_address(true))?;
+        if flags & TCP_REUSEPORT != 0 {
+            socket::set_reuse_port(sock)?;
+        }
         if family == Family::V6 {
             error::sys(sock.set_only_v6(flags & TCP_IPV6ONLY != 0))?;
         }
@@ -190,7 +177,7 @@ impl<H: Host> Loop<H> {
             None => socket::adopt(&sock)?,
         };
         let c = self.tcp_mut(client)?;
-        apply_options(&sock, c.nodelay, c.keepalive)?;
+        apply_options(&sock, c)?;
         c.sock = Some(sock);
         c.family = Some(family);
         c.state = State::Connected;
@@ -244,7 +231,7 @@ impl<H: Host> Loop<H> {
                 return Err(EEXIST);
             }
             let family = socket::adopt(&sock)?;
-            apply_options(&sock, t.nodelay, t.keepalive)?;
+            apply_options(&sock, t)?;
             Ok(family)
         });
         let family = match checked {
@@ -271,16 +258,6 @@ impl<H: Host> Loop<H> {
             }
         }
         Ok(())
-    }
-
-    /// The local address.
-    pub fn tcp_getsockname(&self, id: HandleId) -> Result<SocketAddr> {
-        socket::std_addr(self.sock(id)?.local_addr())
-    }
-
-    /// The peer's address.
-    pub fn tcp_getpeername(&self, id: HandleId) -> Result<SocketAddr> {
-        socket::std_addr(self.sock(id)?.peer_addr())
     }
 
     /// Requests a shutdown of the write side after the queued writes.
@@ -316,6 +293,11 @@ impl<H: Host> Loop<H> {
         if !t.is_writable() {
             return Err(EPIPE);
         }
+        if let Some(s) = t.settings.as_deref() {
+            if !s.admits(t.writes.size(), bufs) {
+                return Err(ENOBUFS);
+            }
+        }
         // A write without a callback needs no completion item and, queued behind another
         // such write, no record of its own; the loop stays alive while its bytes are queued.
         let silent = H::is_silent_write(&cb);
@@ -346,6 +328,9 @@ impl<H: Host> Loop<H> {
         };
         if t.writes.push(bufs, sent, cb, silent) {
             *requests += 1;
+        }
+        if let Some(s) = t.settings.as_deref_mut() {
+            s.judge(t.writes.size());
         }
         Ok(())
     }
@@ -390,86 +375,6 @@ impl<H: Host> Loop<H> {
         Ok(())
     }
 
-    /// Sets TCP_NODELAY now, or when the socket appears.
-    pub fn tcp_nodelay(&mut self, id: HandleId, enable: bool) -> Result<()> {
-        let t = self.tcp_mut(id)?;
-        if let Some(sock) = t.sock.as_ref() {
-            error::sys(sock.set_tcp_nodelay(enable))?;
-        }
-        t.nodelay = enable;
-        Ok(())
-    }
-
-    /// Sets TCP keep-alive with `delay` seconds of idle time, now or when the socket appears.
-    pub fn tcp_keepalive(&mut self, id: HandleId, enable: bool, delay: u32) -> Result<()> {
-        let t = self.tcp_mut(id)?;
-        if enable && delay == 0 {
-            return Err(EINVAL);
-        }
-        let setting = enable.then_some(delay);
-        if let Some(sock) = t.sock.as_ref() {
-            socket::set_keepalive(sock, setting)?;
-        }
-        t.keepalive = setting;
-        Ok(())
-    }
-
-    /// Drain the backlog per wakeup (true) or accept one connection per iteration (false).
-    pub fn tcp_simultaneous_accepts(&mut self, id: HandleId, enable: bool) -> Result<()> {
-        self.tcp_mut(id)?.simultaneous_accepts = enable;
-        Ok(())
-    }
-
-    /// The socket's descriptor: `EBADF` before it exists or once closing.
-    pub fn tcp_fileno(&self, id: HandleId) -> Result<RawFd> {
-        match self.tcp_any(id)? {
-            (t, false) => t.sock.as_ref().map(|s| s.as_raw_fd()).ok_or(EBADF),
-            (_, true) => Err(EBADF),
-        }
-    }
-
-    /// Reads a socket buffer size, or sets it first when `set` is given (must be positive).
-    pub fn tcp_buffer_size(&self, id: HandleId, kind: BufferKind, set: Option<i32>) -> Result<i32> {
-        let sock = self.sock(id)?;
-        if let Some(size) = set {
-            let size = usize::try_from(size)
-                .ok()
-                .filter(|&s| s > 0)
-                .ok_or(EINVAL)?;
-            error::sys(match kind {
-                BufferKind::Send => sock.set_send_buffer_size(size),
-                BufferKind::Receive => sock.set_recv_buffer_size(size),
-            })?;
-        }
-        let size = error::sys(match kind {
-            BufferKind::Send => sock.send_buffer_size(),
-            BufferKind::Receive => sock.recv_buffer_size(),
-        })?;
-        Ok(i32::try_from(size).unwrap_or(i32::MAX))
-    }
-
-    /// AF_INET or AF_INET6; `EBADF` before the socket exists.
-    pub fn tcp_family(&self, id: HandleId) -> Result<i32> {
-        self.tcp(id)?.family.map(Family::af).ok_or(EBADF)
-    }
-
-    /// Bytes accepted by writes and not yet sent.
-    pub fn tcp_write_queue_size(&self, id: HandleId) -> Result<usize> {
-        Ok(self.tcp(id)?.writes.size())
-    }
-
-    /// Whether the handle can still read (false once closing).
-    pub fn tcp_readable(&self, id: HandleId) -> Result<bool> {
-        let (t, closing) = self.tcp_any(id)?;
-        Ok(!closing && t.is_readable())
-    }
-
-    /// Whether the handle accepts writes (false once closing).
-    pub fn tcp_writable(&self, id: HandleId) -> Result<bool> {
-        let (t, closing) = self.tcp_any(id)?;
-        Ok(!closing && t.is_writable())
-    }
-
     /// Whether a handle of this loop holds descriptor `fd`: a TCP handle's socket, or the
     /// descriptor a poll handle (not closing) watches. Each refuses the other's (`EEXIST`).
     pub(crate) fn owns_fd(&self, fd: RawFd) -> bool {
@@ -479,44 +384,4 @@ impl<H: Host> Loop<H> {
             _ => false,
         })
     }
-
-    /// The TCP part of `close`: stops all I/O, closes the socket now, and queues the callbacks
-    /// of its pending requests (cancelled).
-    pub(crate) fn tcp_close(&mut self, id: HandleId) {
-        let Some(Handle {
-            kind: Kind::Tcp(t), ..
-        }) = self.handles.get_mut(id)
-        else {
-            return;
-        };
-        t.reading = false;
-        t.accepted = None;
-        if let Some(sock) = t.sock.take() {
-            // Closing a descriptor removes it from epoll unless another descriptor refers to
-            // the same socket, which only an adopted one can have (the user's dup): only then
-            // is the explicit deregistration worth its system call. Stale events are harmless
-            // anyway (generation-tagged tokens).
-            if t.registered && t.adopted {
-                let fd = sock.as_raw_fd();
-                let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
-            }
-            drop(sock);
-        }
-        if let Some(cb) = t.connect_cb.take() {
-            self.queue
-                .push_back(Work::Complete(id, Completion::Connect(cb, ECANCELED)));
-        }
-        self.fail_requests(id, ECANCELED);
-    }
-}
-
-/// Applies the options requested before the socket existed.
-fn apply_options(sock: &Socket, nodelay: bool, keepalive: Option<u32>) -> Result<()> {
-    if nodelay {
-        error::sys(sock.set_tcp_nodelay(true))?;
-    }
-    if keepalive.is_some() {
-        socket::set_keepalive(sock, keepalive)?;
-    }
-    Ok(())
 }

@@ -9,6 +9,9 @@ use crate::core::{poll, tcp_ops};
 
 /// Bind flag: an IPv6 handle accepts IPv6 only (no dual stack).
 pub const RUV_TCP_IPV6ONLY: c_int = 1;
+/// Bind flag: SO_REUSEPORT before bind, so sockets of several loops (in several threads) share
+/// one port and the kernel spreads the connections; may be or'ed with RUV_TCP_IPV6ONLY.
+pub const RUV_TCP_REUSEPORT: c_int = 2;
 /// The listen backlog used when `backlog` <= 0.
 pub const RUV_DEFAULT_BACKLOG: c_int = 511;
 
@@ -23,6 +26,7 @@ pub const RUV_PRIORITIZED: c_int = 8;
 
 const _: () = {
     assert!(RUV_TCP_IPV6ONLY as u32 == tcp_ops::TCP_IPV6ONLY);
+    assert!(RUV_TCP_REUSEPORT as u32 == tcp_ops::TCP_REUSEPORT);
     assert!(RUV_DEFAULT_BACKLOG == tcp_ops::DEFAULT_BACKLOG);
     assert!(RUV_READABLE as u32 == poll::READABLE);
     assert!(RUV_WRITABLE as u32 == poll::WRITABLE);

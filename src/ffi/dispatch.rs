@@ -96,6 +96,12 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
             // from the signal handler); `owner` is live until its close callback has run.
             unsafe { cb(owner_ptr(owner), signum) }
         }
+        Dispatch::Drain { owner, cb } => {
+            // SAFETY: `cb` is the user's non-NULL drain callback (set_watermarks refuses NULL
+            // with watermarks on); `owner` is live until its close callback has run, and the
+            // core drops a drain that is due after ruv_close.
+            unsafe { cb(owner_ptr(owner)) }
+        }
         Dispatch::Close { owner, cb, handle } => {
             if let Some(cb) = cb {
                 // SAFETY: the handle is still allocated (and known to the core, as closing)

@@ -25,6 +25,7 @@ pub mod signal;
 pub mod signal_registry;
 pub mod sys;
 pub mod tcp;
+pub mod tcp_options;
 pub mod timer;
 pub mod types;
 pub mod version;

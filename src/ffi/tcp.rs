@@ -7,17 +7,19 @@ use std::os::raw::{c_int, c_uint};
 use socket2::Socket;
 
 use crate::core::error::{EBADF, EINVAL, ENOTSOCK};
-use crate::core::tcp_ops::BufferKind;
 
 use crate::core::handle::HandleType;
 
 use super::addr::{read_sockaddr, write_sockaddr};
-use super::handle::{new_handle, with_kind};
+use super::handle::{new_handle, ruv_close, with_kind};
 use super::sys;
 use super::types::{
-    kind_ref, ruv_buf_t, ruv_connect_cb, ruv_connection_cb, ruv_loop_t, ruv_read_cb,
+    kind_ref, ruv_buf_t, ruv_close_cb, ruv_connect_cb, ruv_connection_cb, ruv_loop_t, ruv_read_cb,
     ruv_shutdown_cb, ruv_tcp_t, ruv_write_cb,
 };
+
+// The option functions live in their own module; they are TCP functions all the same.
+pub use super::tcp_options::*;
 
 /// Buffers up to this count are described on the stack.
 const STACK_BUFS: usize = 16;
@@ -86,9 +88,12 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// Binds to `addr` (AF_INET or AF_INET6) with SO_REUSEADDR. `flags` may be RUV_TCP_IPV6ONLY
-    /// (IPv6 addresses only). Errors: RUV_EINVAL (NULL, unknown flags, family mismatch with the
-    /// handle, already listening/connected), RUV_EADDRINUSE and other bind errors.
+    /// Binds to `addr` (AF_INET or AF_INET6) with SO_REUSEADDR. `flags` may hold RUV_TCP_IPV6ONLY
+    /// (IPv6 addresses only) and RUV_TCP_REUSEPORT (SO_REUSEPORT: handles of several loops, e.g.
+    /// one per thread, bind the same port and the kernel spreads connections over them). Errors:
+    /// RUV_EINVAL (NULL, unknown flags, IPV6ONLY on an IPv4 address, family mismatch with the
+    /// handle, already listening/connected), RUV_ENOTSUP (no SO_REUSEPORT on this platform),
+    /// RUV_EADDRINUSE and other bind errors.
     fn ruv_tcp_bind(
         tcp: *mut ruv_tcp_t,
         addr: *const libc::sockaddr,
@@ -219,7 +224,8 @@ ffi_fn! {
     /// Writes `nbufs` buffers in order. What the socket does not take at once is copied, so the
     /// buffers may be reused when this returns. `cb(tcp, status, arg)` (may be NULL) runs from the
     /// loop once the data is sent (0) or failed. Errors: RUV_EINVAL (NULL, nbufs 0, NULL base with
-    /// len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed).
+    /// len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed), RUV_ENOBUFS (over
+    /// the write limit, see ruv_tcp_set_write_limit; nothing was queued).
     fn ruv_tcp_write(
         tcp: *mut ruv_tcp_t,
         bufs: *const ruv_buf_t,
@@ -272,33 +278,6 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// Enables (non-zero) or disables Nagle's algorithm's opposite, TCP_NODELAY; before the socket
-    /// exists the setting is applied when it appears.
-    fn ruv_tcp_nodelay(tcp: *mut ruv_tcp_t, enable: c_int) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_nodelay(id, enable != 0))?;
-        Ok(0)
-    }
-}
-
-ffi_fn! {
-    /// Enables TCP keep-alive with `delay` seconds of idle time before the first probe, or disables
-    /// it (`enable` 0). RUV_EINVAL for enable with delay 0.
-    fn ruv_tcp_keepalive(tcp: *mut ruv_tcp_t, enable: c_int, delay: c_uint) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_keepalive(id, enable != 0, delay))?;
-        Ok(0)
-    }
-}
-
-ffi_fn! {
-    /// Non-zero (default): a listener accepts every pending connection per wakeup; 0: one per loop
-    /// iteration (fairer across processes sharing a socket).
-    fn ruv_tcp_simultaneous_accepts(tcp: *mut ruv_tcp_t, enable: c_int) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_simultaneous_accepts(id, enable != 0))?;
-        Ok(0)
-    }
-}
-
-ffi_fn! {
     /// Stores the socket descriptor in `*fd`. RUV_EBADF before the socket exists or once closing.
     fn ruv_tcp_fileno(tcp: *const ruv_tcp_t, fd: *mut c_int) -> c_int {
         if fd.is_null() {
@@ -308,56 +287,6 @@ ffi_fn! {
         // SAFETY: `fd` is non-NULL and points at the caller's int.
         unsafe { fd.write(value) };
         Ok(0)
-    }
-}
-
-fn buffer_size(
-    tcp: *const ruv_tcp_t,
-    kind: BufferKind,
-    set: Option<c_int>,
-    out: *mut c_int,
-) -> Result<c_int, c_int> {
-    if (set.is_none() && out.is_null()) || set.is_some_and(|size| size <= 0) {
-        return Err(EINVAL);
-    }
-    let value = with_kind(tcp, HandleType::Tcp, |core, id| {
-        core.tcp_buffer_size(id, kind, set)
-    })?;
-    if !out.is_null() {
-        // SAFETY: `out` is non-NULL and points at the caller's int.
-        unsafe { out.write(value) };
-    }
-    Ok(0)
-}
-
-ffi_fn! {
-    /// Stores SO_SNDBUF in `*size` (Linux reports twice the value set). RUV_EBADF without a socket.
-    fn ruv_tcp_get_send_buffer_size(tcp: *const ruv_tcp_t, size: *mut c_int) -> c_int {
-        buffer_size(tcp, BufferKind::Send, None, size)
-    }
-}
-
-ffi_fn! {
-    /// Sets SO_SNDBUF. RUV_EINVAL for `size` <= 0, RUV_EBADF without a socket.
-    fn ruv_tcp_set_send_buffer_size(tcp: *mut ruv_tcp_t, size: c_int) -> c_int {
-        buffer_size(tcp, BufferKind::Send, Some(size), std::ptr::null_mut())
-    }
-}
-
-ffi_fn! {
-    /// Stores SO_RCVBUF in `*size` (Linux reports twice the value set). RUV_EBADF without a socket.
-    fn ruv_tcp_get_receive_buffer_size(
-        tcp: *const ruv_tcp_t,
-        size: *mut c_int,
-    ) -> c_int {
-        buffer_size(tcp, BufferKind::Receive, None, size)
-    }
-}
-
-ffi_fn! {
-    /// Sets SO_RCVBUF. RUV_EINVAL for `size` <= 0, RUV_EBADF without a socket.
-    fn ruv_tcp_set_receive_buffer_size(tcp: *mut ruv_tcp_t, size: c_int) -> c_int {
-        buffer_size(tcp, BufferKind::Receive, Some(size), std::ptr::null_mut())
     }
 }
 
@@ -393,5 +322,20 @@ ffi_fn! {
     /// RUV_EINVAL if invalid.
     fn ruv_tcp_writable(tcp: *const ruv_tcp_t) -> c_int {
         with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_writable(id)).map(c_int::from)
+    }
+}
+
+ffi_fn! {
+    /// Closes the handle like ruv_close, but with SO_LINGER 0: the peer sees a reset
+    /// (RUV_ECONNRESET) instead of an end of stream, and unsent data is dropped. Queued writes get
+    /// RUV_ECANCELED; `cb` (may be NULL) runs last, from the loop. Errors (the handle stays open):
+    /// RUV_EINVAL (NULL, not a TCP handle, closing, or after ruv_tcp_shutdown was called),
+    /// RUV_EBADF (no socket yet: use ruv_close).
+    fn ruv_tcp_close_reset(tcp: *mut ruv_tcp_t, cb: ruv_close_cb) -> c_int {
+        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_reset_on_close(id))?;
+        match ruv_close(tcp.cast(), cb) {
+            0 => Ok(0),
+            code => Err(code),
+        }
     }
 }

@@ -161,6 +161,9 @@ pub type ruv_poll_cb =
     Option<unsafe extern "C" fn(poll: *mut ruv_poll_t, status: c_int, events: c_int)>;
 /// Called from the loop once per delivery of the watched signal `signum`.
 pub type ruv_signal_cb = Option<unsafe extern "C" fn(signal: *mut ruv_signal_t, signum: c_int)>;
+/// Called from the loop when a congested TCP handle's write queue has fallen to its low
+/// watermark (see ruv_tcp_set_watermarks).
+pub type ruv_drain_cb = Option<unsafe extern "C" fn(tcp: *mut ruv_tcp_t)>;
 
 /// The callback of an idle, prepare or check handle (each has its own C type).
 #[derive(Clone, Copy)]
@@ -186,6 +189,7 @@ impl Host for CHost {
     type HookCb = CHookCb;
     type PollCb = unsafe extern "C" fn(*mut ruv_poll_t, c_int, c_int);
     type SignalCb = unsafe extern "C" fn(*mut ruv_signal_t, c_int);
+    type DrainCb = unsafe extern "C" fn(*mut ruv_tcp_t);
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()

@@ -1,0 +1,284 @@
+/*
+ * server_common.h — what echo_server.c and http_hello.c share:
+ *
+ *   - the options --threads N, --idle-ms MS, --stop-after-ms MS, --write-limit BYTES;
+ *   - one loop per thread on one port: every loop has its own listener bound with
+ *     RUV_TCP_REUSEPORT, and the kernel spreads the connections over them;
+ *   - a connection limit across all loops (MAX_CONNECTIONS: then every loop stops listening
+ *     and ends once its connections have closed);
+ *   - a clean stop from another thread: a helper thread sleeps --stop-after-ms, then wakes every
+ *     loop with ruv_async_send; each loop's async callback closes all its handles (ruv_walk),
+ *     ruv_run returns, and ruv_loop_close() succeeds.
+ *
+ * A loop and its handles are used by its own thread only; the one thing another thread does is
+ * ruv_async_send, under `srv.lock`, to a loop that has not finished (worker.done == 0).
+ */
+#ifndef RUV_EXAMPLE_SERVER_COMMON_H
+#define RUV_EXAMPLE_SERVER_COMMON_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ruv.h"
+
+/* ---- options ------------------------------------------------------------------------------- */
+
+typedef struct {
+  long threads;       /* --threads N: loops, one per thread (1) */
+  long idle_ms;       /* --idle-ms MS: close a connection idle that long (0: never) */
+  long stop_after_ms; /* --stop-after-ms MS: stop cleanly after that long (0: never) */
+  long write_limit;   /* --write-limit BYTES: per-connection write queue limit */
+} server_opts;
+
+/* The write queue of a connection: pause reading above `high`, resume at `low` (drain callback),
+ * refuse writes past `limit` (RUV_ENOBUFS). */
+#define DEFAULT_WRITE_LIMIT (1024L * 1024)
+#define HIGH_WATER(o) ((size_t)(o)->write_limit / 4)
+#define LOW_WATER(o) ((size_t)(o)->write_limit / 16)
+
+/* Bounds what a client that does not read can cost: at most `limit` bytes queued in ruv
+ * (ruv_tcp_set_write_limit), reading paused above limit/4 and resumed by `on_drain` at limit/16
+ * (ruv_tcp_set_watermarks), and the kernel's send buffer capped at `limit` (Linux doubles it)
+ * instead of growing to megabytes. */
+static int bound_write_queue(ruv_tcp_t *tcp, const server_opts *o, ruv_drain_cb on_drain) {
+  int r = ruv_tcp_set_write_limit(tcp, (size_t)o->write_limit);
+  if (r == 0) r = ruv_tcp_set_watermarks(tcp, LOW_WATER(o), HIGH_WATER(o), on_drain);
+  if (r == 0) r = ruv_tcp_set_send_buffer_size(tcp, (int)o->write_limit);
+  return r;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out) {
+  char *end;
+  long v;
+  if (s == NULL) return -1;
+  v = strtol(s, &end, 10);
+  if (*s == '\0' || *end != '\0' || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+/* Takes the --options out of argv (leaving the positional arguments in order). -1 on a bad or
+ * unknown option. */
+static int parse_server_options(int *argc, char **argv, server_opts *o) {
+  int i, n = 1;
+  o->threads = 1;
+  o->idle_ms = 0;
+  o->stop_after_ms = 0;
+  o->write_limit = DEFAULT_WRITE_LIMIT;
+  for (i = 1; i < *argc; i++) {
+    const char *a = argv[i], *v = i + 1 < *argc ? argv[i + 1] : NULL;
+    long *slot = NULL, lo = 0, hi = 0;
+    if (strncmp(a, "--", 2) != 0) {
+      argv[n++] = argv[i];
+      continue;
+    }
+    if (strcmp(a, "--threads") == 0) slot = &o->threads, lo = 1, hi = 64;
+    else if (strcmp(a, "--idle-ms") == 0) slot = &o->idle_ms, lo = 0, hi = 86400000L;
+    else if (strcmp(a, "--stop-after-ms") == 0) slot = &o->stop_after_ms, lo = 0, hi = 86400000L;
+    else if (strcmp(a, "--write-limit") == 0) slot = &o->write_limit, lo = 4096, hi = 1L << 30;
+    if (slot == NULL || parse_long(v, lo, hi, slot) != 0) return -1;
+    i++;
+  }
+  *argc = n;
+  argv[n] = NULL;
+  return 0;
+}
+
+/* ---- one loop per thread ------------------------------------------------------------------- */
+
+typedef struct worker {
+  int index;
+  ruv_loop_t *loop;
+  ruv_tcp_t *listener;
+  ruv_async_t *wakeup; /* other threads wake this loop to stop it */
+  ruv_check_t *after_io; /* counts the I/O phases (with --idle-ms) */
+  unsigned long ios;
+  pthread_t thread;
+  int done;            /* ruv_run returned: no more wakeups (under srv.lock) */
+  long accepted;       /* connections this loop accepted */
+  long open;           /* connections of this loop not closed yet (kept by the server) */
+  int failed;          /* ruv_run or ruv_loop_close failed */
+} worker;
+
+enum { RUNNING = 0, STOP_LISTENING = 1, STOP_NOW = 2 };
+
+static struct {
+  worker *workers;
+  long nworkers;
+  long max_connections; /* 0 = serve forever */
+  ruv_close_cb conn_closed; /* close callback for a stop's handles that have data (connections) */
+  pthread_mutex_t lock;     /* guards the fields below and every cross-thread ruv_async_send */
+  pthread_cond_t ended;     /* signalled when every loop has ended */
+  long accepted;
+  int stopping;
+  int all_ended;
+} srv = {NULL, 0, 0, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, RUNNING, 0};
+
+static worker *worker_of(const void *handle) {
+  return ruv_loop_get_data(ruv_handle_get_loop((const ruv_handle_t *)handle));
+}
+
+/* Asks every loop to stop listening (STOP_LISTENING) or to close everything (STOP_NOW). */
+static void stop_all(int how) {
+  long i;
+  pthread_mutex_lock(&srv.lock);
+  if (how > srv.stopping) srv.stopping = how;
+  for (i = 0; i < srv.nworkers; i++)
+    if (!srv.workers[i].done) ruv_async_send(srv.workers[i].wakeup);
+  pthread_mutex_unlock(&srv.lock);
+}
+
+/* Counts an accepted connection; at MAX_CONNECTIONS every loop stops listening (this one at
+ * once, the others when their wakeup runs). */
+static void count_accepted(worker *w) {
+  int limit_reached;
+  w->accepted++;
+  pthread_mutex_lock(&srv.lock);
+  srv.accepted++;
+  limit_reached = srv.max_connections > 0 && srv.accepted == srv.max_connections;
+  pthread_mutex_unlock(&srv.lock);
+  if (limit_reached) {
+    ruv_close(RUV_HANDLE(w->listener), NULL);
+    stop_all(STOP_LISTENING);
+  }
+}
+
+static void close_walk_cb(ruv_handle_t *h, void *arg) {
+  (void)arg;
+  if (!ruv_is_closing(h)) ruv_close(h, ruv_handle_get_data(h) ? srv.conn_closed : NULL);
+}
+
+static void on_wakeup(ruv_async_t *async) {
+  worker *w = worker_of(async);
+  int how;
+  pthread_mutex_lock(&srv.lock);
+  how = srv.stopping;
+  if (how == STOP_NOW) w->done = 1; /* the walk closes `async`: no sends after this */
+  pthread_mutex_unlock(&srv.lock);
+  if (how == STOP_NOW) ruv_walk(w->loop, close_walk_cb, NULL);
+  else if (how == STOP_LISTENING && !ruv_is_closing(RUV_HANDLE(w->listener)))
+    ruv_close(RUV_HANDLE(w->listener), NULL);
+}
+
+static void count_io(ruv_check_t *check) { worker_of(check)->ios++; }
+
+/* An idle timer of `w` fired: is the connection really idle? Timers run before I/O, so after a
+ * busy iteration the client's bytes may be waiting unread. The first expiry notes the loop's I/O
+ * count (the caller re-arms the timer at 0 ms); it counts once an I/O phase has run since, in
+ * which a read would have restarted the timer. `*noted` is 0 while the timer is running. */
+static int idle_confirmed(const worker *w, unsigned long *noted) {
+  if (*noted == 0) {
+    *noted = w->ios + 1;
+    return 0;
+  }
+  return *noted != w->ios + 1;
+}
+
+/* Runs one loop until it ends, then closes what is left (its wakeup handle) and the loop. */
+static void *run_worker(void *arg) {
+  worker *w = arg;
+  if (ruv_run(w->loop, RUV_RUN_DEFAULT) < 0) w->failed = 1;
+  pthread_mutex_lock(&srv.lock);
+  w->done = 1;
+  pthread_mutex_unlock(&srv.lock);
+  ruv_walk(w->loop, close_walk_cb, NULL);
+  if (ruv_run(w->loop, RUV_RUN_DEFAULT) < 0 || ruv_loop_close(w->loop) != 0) w->failed = 1;
+  return NULL;
+}
+
+/* The --stop-after-ms thread: waits that long (or until the loops have ended on their own),
+ * then stops every loop. */
+static void *stop_after(void *arg) {
+  long ms = *(const long *)arg;
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += ms / 1000 + (deadline.tv_nsec + (ms % 1000) * 1000000L) / 1000000000L;
+  deadline.tv_nsec = (deadline.tv_nsec + (ms % 1000) * 1000000L) % 1000000000L;
+  pthread_mutex_lock(&srv.lock);
+  while (!srv.all_ended && pthread_cond_timedwait(&srv.ended, &srv.lock, &deadline) == 0) {
+  }
+  pthread_mutex_unlock(&srv.lock);
+  stop_all(STOP_NOW);
+  return NULL;
+}
+
+/* Creates `o->threads` loops listening on `addr` (port 0: the kernel chooses, and every loop
+ * then binds the port the first one got). The listener's port is stored in `*port`. Returns 0 or
+ * a ruv error code (printed by the caller). */
+static int servers_listen(const server_opts *o, struct sockaddr_storage *addr,
+                          ruv_connection_cb on_connection, int *port) {
+  unsigned flags = o->threads > 1 ? RUV_TCP_REUSEPORT : 0;
+  long i;
+  int r;
+  srv.nworkers = o->threads;
+  srv.workers = calloc((size_t)o->threads, sizeof *srv.workers);
+  if (srv.workers == NULL) return RUV_ENOMEM;
+  for (i = 0; i < o->threads; i++) {
+    worker *w = &srv.workers[i];
+    struct sockaddr_storage bound;
+    int namelen = (int)sizeof bound;
+    w->index = (int)i;
+    if ((r = ruv_loop_new(&w->loop)) != 0) return r;
+    ruv_loop_set_data(w->loop, w);
+    if ((r = ruv_async_new(w->loop, on_wakeup, &w->wakeup)) != 0) return r;
+    ruv_unref(RUV_HANDLE(w->wakeup)); /* it must not keep the loop alive */
+    if (o->idle_ms > 0) {
+      if ((r = ruv_check_new(w->loop, &w->after_io)) != 0 ||
+          (r = ruv_check_start(w->after_io, count_io)) != 0)
+        return r;
+      ruv_unref(RUV_HANDLE(w->after_io));
+    }
+    if ((r = ruv_tcp_new(w->loop, addr->ss_family, &w->listener)) != 0 ||
+        (r = ruv_tcp_bind(w->listener, (const struct sockaddr *)addr, flags)) != 0 ||
+        (r = ruv_tcp_listen(w->listener, RUV_DEFAULT_BACKLOG, on_connection)) != 0 ||
+        (r = ruv_tcp_getsockname(w->listener, (struct sockaddr *)&bound, &namelen)) != 0)
+      return r;
+    if (i == 0) { /* the others bind the port this one got */
+      *port = ntohs(addr->ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                : ((struct sockaddr_in *)&bound)->sin_port);
+      if (addr->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)addr)->sin6_port = htons((unsigned short)*port);
+      else
+        ((struct sockaddr_in *)addr)->sin_port = htons((unsigned short)*port);
+    }
+  }
+  return 0;
+}
+
+/* Runs every loop (loop 0 on this thread) until all have ended. Returns 0 if every loop ran and
+ * closed cleanly and no connection is left open. */
+static int servers_run(const server_opts *o) {
+  pthread_t stopper;
+  long i, open = 0;
+  int failed = 0;
+  for (i = 1; i < srv.nworkers; i++)
+    if (pthread_create(&srv.workers[i].thread, NULL, run_worker, &srv.workers[i]) != 0)
+      return -1;
+  if (o->stop_after_ms > 0 &&
+      pthread_create(&stopper, NULL, stop_after, (void *)&o->stop_after_ms) != 0)
+    return -1;
+  run_worker(&srv.workers[0]);
+  for (i = 1; i < srv.nworkers; i++) pthread_join(srv.workers[i].thread, NULL);
+  pthread_mutex_lock(&srv.lock);
+  srv.all_ended = 1; /* the loops may have ended before --stop-after-ms */
+  pthread_cond_signal(&srv.ended);
+  pthread_mutex_unlock(&srv.lock);
+  if (o->stop_after_ms > 0) pthread_join(stopper, NULL);
+  for (i = 0; i < srv.nworkers; i++) {
+    open += srv.workers[i].open;
+    failed |= srv.workers[i].failed;
+  }
+  return failed || open != 0 ? 1 : 0;
+}
+
+/* "12 9": connections accepted per loop. */
+static void print_per_thread(FILE *f) {
+  long i;
+  for (i = 0; i < srv.nworkers; i++)
+    fprintf(f, "%s%ld", i ? " " : "", srv.workers[i].accepted);
+}
+
+#endif /* RUV_EXAMPLE_SERVER_COMMON_H */

@@ -1,0 +1,131 @@
+//! TCP socket options: TCP_NODELAY, keep-alive, accept batching and buffer sizes. Options set
+//! before a handle has a socket are remembered and applied when the socket appears.
+
+use socket2::Socket;
+
+use super::error::{self, Result, EINVAL};
+use super::event_loop::Loop;
+use super::handle_table::HandleId;
+use super::host::Host;
+use super::socket;
+use super::tcp::{Keepalive, Settings, Tcp};
+
+/// Which socket buffer an option call is about.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BufferKind {
+    /// SO_SNDBUF.
+    Send,
+    /// SO_RCVBUF.
+    Receive,
+}
+
+/// The probe interval and count `ruv_tcp_keepalive(tcp, 1, delay)` has always used.
+const KEEPALIVE_INTVL: u32 = 1;
+const KEEPALIVE_CNT: u32 = 10;
+
+/// The largest TCP_KEEPIDLE / TCP_KEEPINTVL and TCP_KEEPCNT the kernel takes (Linux's
+/// MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT). Checked up front, so that a setting
+/// remembered before the socket exists cannot fail when it is applied.
+#[cfg(target_os = "linux")]
+const KEEPALIVE_MAX: (u32, u32, u32) = (32767, 32767, 127);
+#[cfg(not(target_os = "linux"))]
+const KEEPALIVE_MAX: (u32, u32, u32) = (u32::MAX, u32::MAX, u32::MAX);
+
+impl<H: Host> Loop<H> {
+    /// Sets TCP_NODELAY now, or when the socket appears.
+    pub fn tcp_nodelay(&mut self, id: HandleId, enable: bool) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        if let Some(sock) = t.sock.as_ref() {
+            error::sys(sock.set_tcp_nodelay(enable))?;
+        }
+        t.nodelay = enable;
+        Ok(())
+    }
+
+    /// Sets TCP keep-alive with `delay` seconds of idle time (then probes every second, ten of
+    /// them), now or when the socket appears.
+    pub fn tcp_keepalive(&mut self, id: HandleId, enable: bool, delay: u32) -> Result<()> {
+        if enable && delay == 0 {
+            return Err(EINVAL);
+        }
+        let setting = enable.then_some(Keepalive {
+            idle: delay,
+            intvl: KEEPALIVE_INTVL,
+            cnt: KEEPALIVE_CNT,
+        });
+        self.set_keepalive(id, setting)
+    }
+
+    /// Sets TCP keep-alive with every parameter (seconds, seconds, probes), now or when the
+    /// socket appears. Enabling with any of them 0, or above what the kernel takes: `EINVAL`.
+    /// A call that fails changes nothing.
+    pub fn tcp_keepalive_ex(
+        &mut self,
+        id: HandleId,
+        enable: bool,
+        idle: u32,
+        intvl: u32,
+        cnt: u32,
+    ) -> Result<()> {
+        let (max_idle, max_intvl, max_cnt) = KEEPALIVE_MAX;
+        let in_range = (1..=max_idle).contains(&idle)
+            && (1..=max_intvl).contains(&intvl)
+            && (1..=max_cnt).contains(&cnt);
+        if enable && !in_range {
+            return Err(EINVAL);
+        }
+        self.set_keepalive(id, enable.then_some(Keepalive { idle, intvl, cnt }))
+    }
+
+    /// Applies a keep-alive setting to the socket (if any), then remembers it.
+    fn set_keepalive(&mut self, id: HandleId, setting: Option<Keepalive>) -> Result<()> {
+        let t = self.tcp_mut(id)?;
+        if let Some(sock) = t.sock.as_ref() {
+            socket::set_keepalive(sock, setting)?;
+        }
+        if setting.is_some() || t.settings.is_some() {
+            t.settings_mut().keepalive = setting;
+        }
+        Ok(())
+    }
+
+    /// Drain the backlog per wakeup (true) or accept one connection per iteration (false).
+    pub fn tcp_simultaneous_accepts(&mut self, id: HandleId, enable: bool) -> Result<()> {
+        self.tcp_mut(id)?.simultaneous_accepts = enable;
+        Ok(())
+    }
+
+    /// Reads a socket buffer size, or sets it first when `set` is given (must be positive).
+    pub fn tcp_buffer_size(&self, id: HandleId, kind: BufferKind, set: Option<i32>) -> Result<i32> {
+        let sock = self.sock(id)?;
+        if let Some(size) = set {
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|&s| s > 0)
+                .ok_or(EINVAL)?;
+            error::sys(match kind {
+                BufferKind::Send => sock.set_send_buffer_size(size),
+                BufferKind::Receive => sock.set_recv_buffer_size(size),
+            })?;
+        }
+        let size = error::sys(match kind {
+            BufferKind::Send => sock.send_buffer_size(),
+            BufferKind::Receive => sock.recv_buffer_size(),
+        })?;
+        Ok(i32::try_from(size).unwrap_or(i32::MAX))
+    }
+}
+
+/// Applies the options requested before the socket existed.
+#[inline]
+pub(crate) fn apply_options<H: Host>(sock: &Socket, t: &Tcp<H>) -> Result<()> {
+    if t.nodelay {
+        error::sys(sock.set_tcp_nodelay(true))?;
+    }
+    match t.settings.as_deref() {
+        Some(Settings {
+            keepalive: Some(k), ..
+        }) => socket::set_keepalive(sock, Some(*k)),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,67 @@
+//! Read-only queries on a TCP handle: addresses, descriptor, family, queue size, and whether it
+//! can still read and write.
+
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+
+use super::error::{Result, EBADF, EINVAL};
+use super::event_loop::Loop;
+use super::handle::{Handle, Kind};
+use super::handle_table::HandleId;
+use super::host::Host;
+use super::socket::{self, Family};
+use super::tcp::Tcp;
+
+impl<H: Host> Loop<H> {
+    /// A live TCP handle, closing or not, with its closing flag; `EINVAL` for another kind.
+    fn tcp_any(&self, id: HandleId) -> Result<(&Tcp<H>, bool)> {
+        match self.handles.get(id) {
+            Some(Handle {
+                closing,
+                kind: Kind::Tcp(t),
+                ..
+            }) => Ok((t, *closing)),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// The local address.
+    pub fn tcp_getsockname(&self, id: HandleId) -> Result<SocketAddr> {
+        socket::std_addr(self.sock(id)?.local_addr())
+    }
+
+    /// The peer's address.
+    pub fn tcp_getpeername(&self, id: HandleId) -> Result<SocketAddr> {
+        socket::std_addr(self.sock(id)?.peer_addr())
+    }
+
+    /// The socket's descriptor: `EBADF` before it exists or once closing.
+    pub fn tcp_fileno(&self, id: HandleId) -> Result<RawFd> {
+        match self.tcp_any(id)? {
+            (t, false) => t.sock.as_ref().map(|s| s.as_raw_fd()).ok_or(EBADF),
+            (_, true) => Err(EBADF),
+        }
+    }
+
+    /// AF_INET or AF_INET6; `EBADF` before the socket exists.
+    pub fn tcp_family(&self, id: HandleId) -> Result<i32> {
+        self.tcp(id)?.family.map(Family::af).ok_or(EBADF)
+    }
+
+    /// Bytes accepted by writes and not yet sent.
+    pub fn tcp_write_queue_size(&self, id: HandleId) -> Result<usize> {
+        Ok(self.tcp(id)?.writes.size())
+    }
+
+    /// Whether the handle can still read (false once closing).
+    pub fn tcp_readable(&self, id: HandleId) -> Result<bool> {
+        let (t, closing) = self.tcp_any(id)?;
+        Ok(!closing && t.is_readable())
+    }
+
+    /// Whether the handle accepts writes (false once closing).
+    pub fn tcp_writable(&self, id: HandleId) -> Result<bool> {
+        let (t, closing) = self.tcp_any(id)?;
+        Ok(!closing && t.is_writable())
+    }
+}
