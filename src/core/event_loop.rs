@@ -180,6 +180,13 @@ impl<H: Host> Loop<H> {
         self.handles.values().map(|h| h.owner).collect()
     }
 
+    /// Replaces the owner the core hands back for handle `id` (closing or not); an embedder
+    /// whose object for the handle went away points it at a placeholder.
+    pub fn set_owner(&mut self, id: HandleId, owner: H::Owner) -> Result<()> {
+        self.handles.get_mut(id).ok_or(error::EINVAL)?.owner = owner;
+        Ok(())
+    }
+
     /// Forgets a handle whose close callback has run; its id is dead from now on.
     pub fn release_closed(&mut self, id: HandleId) {
         if self.handles.get(id).is_some_and(|h| h.closing) {
@@ -221,8 +228,8 @@ impl<H: Host> Loop<H> {
     }
 
     /// Waits for readiness (at most `timeout`; `None` = no limit) and lists the ready handles
-    /// for the I/O phase.
-    pub(crate) fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
+    /// for the I/O phase. Only for the `wait` of [`super::run::run_with`].
+    pub fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),

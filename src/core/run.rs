@@ -56,7 +56,21 @@ fn run_phase<H: Host>(
 pub fn run<H: Host>(
     cell: &RefCell<Loop<H>>,
     mode: RunMode,
+    call: impl FnMut(Dispatch<H>),
+) -> Result<bool> {
+    run_with(cell, mode, call, |l, timeout| l.poll_io(timeout))
+}
+
+/// [`run`] with the poll of step 6 made by `wait(loop, timeout)`, which must call
+/// [`Loop::poll_io`] with that timeout. An embedder uses it to do something around a poll that
+/// may block: an interpreter releases its global lock there and, after it, looks for pending
+/// signals (and may [`Loop::stop`] the loop). `timeout` is `Some(Duration::ZERO)` when the poll
+/// must not block.
+pub fn run_with<H: Host>(
+    cell: &RefCell<Loop<H>>,
+    mode: RunMode,
     mut call: impl FnMut(Dispatch<H>),
+    mut wait: impl FnMut(&mut Loop<H>, Option<Duration>) -> Result<()>,
 ) -> Result<bool> {
     {
         let mut l = cell.try_borrow_mut().map_err(|_| EBUSY)?;
@@ -86,7 +100,7 @@ pub fn run<H: Host>(
                 (true, ms) => Some(Duration::from_millis(ms as u64)),
                 (false, _) => Some(Duration::ZERO),
             };
-            l.poll_io(timeout)?;
+            wait(&mut l, timeout)?;
         }
         run_phase(cell, Phase::Io, &mut call);
         run_phase(cell, Phase::Hooks(HookPhase::Check), &mut call);
