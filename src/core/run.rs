@@ -58,19 +58,37 @@ pub fn run<H: Host>(
     mode: RunMode,
     call: impl FnMut(Dispatch<H>),
 ) -> Result<bool> {
-    run_with(cell, mode, call, |l, timeout| l.poll_io(timeout))
+    run_with(
+        cell,
+        mode,
+        call,
+        |l, timeout| l.poll_io(timeout),
+        LateTimers::Always,
+    )
+}
+
+/// When step 9 (due timers again, right after the poll) runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LateTimers {
+    /// In every mode: ruv's order (§6.1), also libuv's since 1.45.
+    Always,
+    /// Only in [`RunMode::Once`]: the order of libuv up to 1.44, which pyuv 1.4 bundles (a
+    /// timer due after the poll of a `Default` run fires at the start of the next iteration,
+    /// after a `stop` from the poll's callbacks has ended the run).
+    OnceOnly,
 }
 
 /// [`run`] with the poll of step 6 made by `wait(loop, timeout)`, which must call
 /// [`Loop::poll_io`] with that timeout. An embedder uses it to do something around a poll that
 /// may block: an interpreter releases its global lock there and, after it, looks for pending
 /// signals (and may [`Loop::stop`] the loop). `timeout` is `Some(Duration::ZERO)` when the poll
-/// must not block.
+/// must not block. `late` says when step 9 runs.
 pub fn run_with<H: Host>(
     cell: &RefCell<Loop<H>>,
     mode: RunMode,
     mut call: impl FnMut(Dispatch<H>),
     mut wait: impl FnMut(&mut Loop<H>, Option<Duration>) -> Result<()>,
+    late: LateTimers,
 ) -> Result<bool> {
     {
         let mut l = cell.try_borrow_mut().map_err(|_| EBUSY)?;
@@ -104,8 +122,10 @@ pub fn run_with<H: Host>(
         }
         run_phase(cell, Phase::Io, &mut call);
         run_phase(cell, Phase::Hooks(HookPhase::Check), &mut call);
-        cell.borrow_mut().update_time();
-        run_phase(cell, Phase::Timers, &mut call);
+        if late == LateTimers::Always || mode == RunMode::Once {
+            cell.borrow_mut().update_time();
+            run_phase(cell, Phase::Timers, &mut call);
+        }
         let mut l = cell.borrow_mut();
         let alive = l.alive();
         if l.take_stop() || mode != RunMode::Default || !alive {
