@@ -24,14 +24,6 @@ def test_pyuv_echo_program():
     assert p.stderr == ""
 
 
-def test_pyuv_echo_program_cffi_backend():
-    pytest.importorskip("cffi")
-    env = dict(os.environ, RUV_BACKEND="cffi")
-    p = _run([os.path.join(HERE, "pyuv_echo_program.py")], env=env)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.splitlines()[-1].startswith("OK ")
-
-
 def test_echo_server_example():
     script = os.path.join(PYDIR, "examples", "echo_server.py")
     proc = subprocess.Popen([sys.executable, script, "--max-seconds", str(TIMEOUT)],
