@@ -38,8 +38,10 @@ else()
 endif()
 separate_arguments(_ruv_cargo_extra UNIX_COMMAND "${RUV_CARGO_FLAGS}")
 
-# -DRUV_SANITIZE=address[,undefined]: with `address`, the Rust library is instrumented too
-# (rustc -Zsanitizer=address, allowed on the stable toolchain by RUSTC_BOOTSTRAP=1) and built
+# -DRUV_SANITIZE=address[,undefined] or thread: with `address` or `thread`, the Rust library is
+# instrumented too (rustc -Zsanitizer=address|thread, allowed on the stable toolchain by
+# RUSTC_BOOTSTRAP=1; the prebuilt std is not instrumented, which -Cunsafe-allow-abi-mismatch
+# accepts for thread: ruv's own atomics and the generics it instantiates are) and built
 # for the explicit host target in its own target dir, so build scripts stay uninstrumented and
 # ordinary builds are untouched. The ASan runtime comes from the C/C++ programs that link ruv,
 # all built with ruv::sanitize_flags (RuvSanitize.cmake). Rust has no UBSan; `undefined`
@@ -47,18 +49,25 @@ separate_arguments(_ruv_cargo_extra UNIX_COMMAND "${RUV_CARGO_FLAGS}")
 include(RuvSanitize)
 set(RUV_CARGO_BASE_TARGET_DIR "${RUV_CARGO_TARGET_DIR}")
 set(_ruv_cargo_env "")
-if(RUV_SANITIZE MATCHES "(^|,)address(,|$)")
+if(RUV_SANITIZE MATCHES "(^|,)(address|thread)(,|$)")
+  set(_ruv_rust_san "${CMAKE_MATCH_2}")
   execute_process(COMMAND rustc -vV OUTPUT_VARIABLE _ruv_rustc_vv)
   if(NOT _ruv_rustc_vv MATCHES "host: ([^\r\n]+)")
     message(FATAL_ERROR "RUV_SANITIZE: cannot find the host triple in `rustc -vV`")
   endif()
   set(_ruv_host "${CMAKE_MATCH_1}")
-  set(RUV_CARGO_TARGET_DIR "${RUV_CARGO_TARGET_DIR}/sanitize")
   get_filename_component(_ruv_profile_dir "${RUV_CARGO_OUT_DIR}" NAME)
-  set(RUV_CARGO_OUT_DIR "${RUV_CARGO_TARGET_DIR}/${_ruv_host}/${_ruv_profile_dir}")
   list(APPEND _ruv_cargo_extra --target "${_ruv_host}")
-  set(_ruv_cargo_env "${CMAKE_COMMAND}" -E env RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zsanitizer=address")
-  message(STATUS "ruv: Rust library built with -Zsanitizer=address for ${_ruv_host}")
+  set(_ruv_rustflags "-Zsanitizer=${_ruv_rust_san}")
+  if(_ruv_rust_san STREQUAL "thread")
+    string(APPEND _ruv_rustflags " -Cunsafe-allow-abi-mismatch=sanitizer")
+    set(RUV_CARGO_TARGET_DIR "${RUV_CARGO_BASE_TARGET_DIR}/sanitize-thread")
+  else()
+    set(RUV_CARGO_TARGET_DIR "${RUV_CARGO_BASE_TARGET_DIR}/sanitize")
+  endif()
+  set(RUV_CARGO_OUT_DIR "${RUV_CARGO_TARGET_DIR}/${_ruv_host}/${_ruv_profile_dir}")
+  set(_ruv_cargo_env "${CMAKE_COMMAND}" -E env RUSTC_BOOTSTRAP=1 "RUSTFLAGS=${_ruv_rustflags}")
+  message(STATUS "ruv: Rust library built with ${_ruv_rustflags} for ${_ruv_host}")
 endif()
 
 set(RUV_INCLUDE_DIR "${CMAKE_CURRENT_SOURCE_DIR}/include")

@@ -12,6 +12,10 @@
 #   RUV_SANITIZE_ENV     environment for running sanitized programs (ctest ENVIRONMENT): leak
 #                        detection on, stop at the first report, UBSan stack traces.
 #
+# With `thread` (ThreadSanitizer; not combinable with `address`), programs also get
+# cmake/tsan_mem_shim.c when the C toolchain's libtsan lacks the __tsan_mem* entry points that
+# rustc's instrumentation calls.
+#
 # This is the only place the sanitizer flags are written; no target sets them itself.
 
 add_library(ruv_sanitize_flags INTERFACE)
@@ -24,7 +28,22 @@ if(RUV_SANITIZE)
   target_link_options(ruv_sanitize_flags INTERFACE ${_ruv_san_flags})
   set(RUV_SANITIZE_ENV
       "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1"
-      "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
+      "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+      "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1")
+  if(RUV_SANITIZE MATCHES "(^|,)thread(,|$)")
+    include(CheckCSourceCompiles)
+    set(CMAKE_REQUIRED_FLAGS "-fsanitize=thread")
+    set(CMAKE_REQUIRED_LINK_OPTIONS "-fsanitize=thread")
+    check_c_source_compiles(
+      "#include <stddef.h>\nvoid *__tsan_memset(void *, int, size_t);\n
+       int main(void) { char b[4]; return __tsan_memset(b, 0, 4) == 0; }"
+      RUV_LIBTSAN_HAS_MEMSET)
+    unset(CMAKE_REQUIRED_FLAGS)
+    unset(CMAKE_REQUIRED_LINK_OPTIONS)
+    if(NOT RUV_LIBTSAN_HAS_MEMSET)
+      target_sources(ruv_sanitize_flags INTERFACE "${CMAKE_CURRENT_LIST_DIR}/tsan_mem_shim.c")
+    endif()
+  endif()
   message(STATUS "ruv: C/C++ targets linking ruv are built with ${_ruv_san_flags}")
   unset(_ruv_san_flags)
 endif()

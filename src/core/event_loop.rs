@@ -258,6 +258,22 @@ impl<H: Host> Loop<H> {
         Ok(())
     }
 
+    /// Whether `phase` may have a callback to run now (a cheap look; `false` means skip it).
+    #[inline]
+    pub(crate) fn phase_has_work(&self, phase: Phase) -> bool {
+        match phase {
+            Phase::Timers => self.timers.earliest().is_some_and(|due| due <= self.now_ms),
+            Phase::Pending => !self.queue.is_empty() || self.continuation.is_some(),
+            Phase::Hooks(p) => self.hooks.any_started(p),
+            Phase::Io => self.woken || !self.io_queue.is_empty() || self.continuation.is_some(),
+        }
+    }
+
+    /// Whether any timer entry exists (armed, or stale and not yet dropped).
+    pub(crate) fn has_timers(&self) -> bool {
+        self.timers.earliest().is_some()
+    }
+
     /// Starts a phase; returns how many items of pending work it may run (step 3 only).
     pub(crate) fn begin_phase(&mut self, phase: Phase) -> usize {
         match phase {

@@ -65,7 +65,12 @@ pub struct HookLists {
 impl HookLists {
     /// Whether an idle handle is started (the poll must not block then).
     pub fn idle_active(&self) -> bool {
-        !self.started[HookPhase::Idle.index()].is_empty()
+        self.any_started(HookPhase::Idle)
+    }
+
+    /// Whether a hook of `phase` is started.
+    pub fn any_started(&self, phase: HookPhase) -> bool {
+        !self.started[phase.index()].is_empty()
     }
 }
 

@@ -6,11 +6,12 @@
 //! 3. run pending work (completions, close callbacks, carried-over reads and accepts);
 //! 4. idle hooks; 5. prepare hooks;
 //! 6. poll for I/O — without blocking if work is pending, an idle hook is started, or the loop
-//!    is stopped or not alive; else until the nearest timer; else until an event;
+//!    is stopped or not alive; else until the nearest timer; else until an event; then update
+//!    the cached time (as libuv does), for the callbacks of step 7;
 //! 7. the callbacks the poll produced (async handles, then I/O);
 //! 8. check hooks;
-//! 9. update the time and run due timers again (so a `RunMode::Once` that slept for a timer
-//!    runs it before returning).
+//! 9. update the time (when there are timers) and run due timers again (so a `RunMode::Once`
+//!    that slept for a timer runs it before returning).
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -33,8 +34,21 @@ pub enum RunMode {
 }
 
 /// Runs one phase: hands each of its callbacks to `call`, borrowing the loop only between
-/// them. Returns the phase's pending-work count (see [`Loop::begin_phase`]).
+/// them. Returns the phase's pending-work count (see [`Loop::begin_phase`]). A phase with
+/// nothing to do costs one look (inlined: most phases of most iterations are empty).
+#[inline(always)]
 fn run_phase<H: Host>(
+    cell: &RefCell<Loop<H>>,
+    phase: Phase,
+    call: &mut impl FnMut(Dispatch<H>),
+) -> usize {
+    if !cell.borrow().phase_has_work(phase) {
+        return 0;
+    }
+    run_phase_callbacks(cell, phase, call)
+}
+
+fn run_phase_callbacks<H: Host>(
     cell: &RefCell<Loop<H>>,
     phase: Phase,
     call: &mut impl FnMut(Dispatch<H>),
@@ -119,11 +133,19 @@ pub fn run_with<H: Host>(
                 (false, _) => Some(Duration::ZERO),
             };
             wait(&mut l, timeout)?;
+            // The I/O callbacks see the time after the poll (a read that restarts an idle
+            // timer must not base it on the time before a long wait).
+            l.update_time();
         }
         run_phase(cell, Phase::Io, &mut call);
         run_phase(cell, Phase::Hooks(HookPhase::Check), &mut call);
         if late == LateTimers::Always || mode == RunMode::Once {
-            cell.borrow_mut().update_time();
+            {
+                let mut l = cell.borrow_mut();
+                if l.has_timers() {
+                    l.update_time();
+                }
+            }
             run_phase(cell, Phase::Timers, &mut call);
         }
         let mut l = cell.borrow_mut();

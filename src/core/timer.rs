@@ -93,6 +93,13 @@ pub struct TimerQueue {
     phase_limit: u64,
 }
 
+impl TimerQueue {
+    /// The due time of the earliest entry, stale or not: no armed timer is due before it.
+    pub fn earliest(&self) -> Option<u64> {
+        self.heap.peek().map(|e| e.due)
+    }
+}
+
 /// Whether `e` is the live entry of an armed, not closing timer.
 fn is_live<H: Host>(e: &Entry, h: Option<&Handle<H>>) -> bool {
     matches!(h, Some(Handle { closing: false, kind: Kind::Timer(t), .. }) if t.seq == e.seq)

@@ -189,16 +189,15 @@ fn type_of_magic(magic: u32) -> Option<HandleType> {
     if magic & !0xff != HANDLE_MAGIC {
         return None;
     }
-    [
-        HandleType::Tcp,
-        HandleType::Timer,
-        HandleType::Async,
-        HandleType::Idle,
-        HandleType::Prepare,
-        HandleType::Check,
-    ]
-    .into_iter()
-    .find(|&ty| handle_magic(ty) == magic)
+    match magic & 0xff {
+        1 => Some(HandleType::Tcp),
+        2 => Some(HandleType::Timer),
+        3 => Some(HandleType::Async),
+        4 => Some(HandleType::Idle),
+        5 => Some(HandleType::Prepare),
+        6 => Some(HandleType::Check),
+        _ => None,
+    }
 }
 
 /// What a `ruv_loop_t *` points at. `repr(C)` with the magic first: every ruv object starts
@@ -354,11 +353,14 @@ pub(crate) fn handle_ref<'a, T>(ptr: *const T) -> Result<&'a HandleObj, c_int> {
 
 /// Checks a C handle pointer of kind `ty`: `RUV_EINVAL` if NULL, dead or of another kind.
 pub(crate) fn kind_ref<'a, T>(ptr: *const T, ty: HandleType) -> Result<&'a HandleObj, c_int> {
-    let obj = handle_ref(ptr)?;
-    if obj.handle_type() != Some(ty) {
-        return Err(EINVAL);
+    if !ptr.is_null() && magic_of(ptr) == handle_magic(ty) {
+        // SAFETY: the magic says this is a live HandleObj of kind `ty`, used on its loop's
+        // thread (every function but ruv_async_send, which uses `async_shared` instead).
+        return Ok(unsafe { &*ptr.cast::<HandleObj>() });
     }
-    Ok(obj)
+    // Not of this kind: still report a dead handle (handle_ref), then refuse.
+    handle_ref(ptr)?;
+    Err(EINVAL)
 }
 
 /// The cross-thread part of an async handle pointer, from any thread: `RUV_EINVAL` if NULL,
@@ -373,4 +375,29 @@ pub(crate) fn async_shared<'a>(ptr: *const ruv_async_t) -> Result<&'a AsyncShare
     // not race (no send may start after the close callback ran). Only that field is referenced.
     let shared = unsafe { (*obj).shared.as_deref() };
     shared.ok_or(EINVAL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_magic() {
+        let kinds = [
+            HandleType::Tcp,
+            HandleType::Timer,
+            HandleType::Async,
+            HandleType::Idle,
+            HandleType::Prepare,
+            HandleType::Check,
+        ];
+        for ty in kinds {
+            assert_eq!(type_of_magic(handle_magic(ty)), Some(ty));
+            assert_eq!(ruv_handle_type::from(ty) as i32, ty as i32);
+        }
+        assert_eq!(type_of_magic(HANDLE_MAGIC), None);
+        assert_eq!(type_of_magic(HANDLE_MAGIC | 0xff), None);
+        assert_eq!(type_of_magic(DEAD_MAGIC), None);
+        assert_eq!(type_of_magic(LOOP_MAGIC), None);
+    }
 }
