@@ -34,6 +34,10 @@ impl Async {
         })
     }
 
+    /// __init__(loop, callback=None)
+    ///
+    /// Creates the handle in `loop`; `callback(async)` runs after send() (None: send only
+    /// wakes the loop).
     #[pyo3(signature = (r#loop, callback = None))]
     fn __init__(
         slf: &Bound<'_, Self>,

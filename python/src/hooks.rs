@@ -28,6 +28,9 @@ macro_rules! hook_class {
                 PyClassInitializer::from(Handle::blank()).add_subclass($ty {})
             }
 
+            /// __init__(loop)
+            ///
+            /// Creates a stopped handle in `loop`.
             fn __init__(slf: &Bound<'_, Self>, r#loop: &Bound<'_, Loop>) -> PyResult<()> {
                 init(slf.as_super(), r#loop, $kind, |c, owner| {
                     Ok(c.hook_new(owner, $phase))

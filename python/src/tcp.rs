@@ -67,6 +67,9 @@ impl Tcp {
             .add_subclass(Tcp {})
     }
 
+    /// __init__(loop, family=AF_UNSPEC)
+    ///
+    /// Creates the handle in `loop` (the socket too, for AF_INET / AF_INET6).
     #[pyo3(signature = (r#loop, family = 0))]
     fn __init__(slf: &Bound<'_, Self>, r#loop: &Bound<'_, Loop>, family: i32) -> PyResult<()> {
         init(

@@ -40,6 +40,9 @@ impl Timer {
         PyClassInitializer::from(Handle::blank()).add_subclass(Timer {})
     }
 
+    /// __init__(loop)
+    ///
+    /// Creates a stopped timer in `loop`.
     fn __init__(slf: &Bound<'_, Self>, r#loop: &Bound<'_, Loop>) -> PyResult<()> {
         init(slf.as_super(), r#loop, ErrKind::Timer, |c, owner| {
             Ok(c.timer_new(owner))
