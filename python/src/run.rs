@@ -3,9 +3,9 @@
 //! The GIL is released only while the poll may block (a poll that must not block keeps it: no
 //! cost per busy iteration). While released, the core stays borrowed by this thread, so another
 //! thread that touches the loop meanwhile gets a RuntimeError, and handle objects that die there
-//! are closed when the poll returns (`Loop::forget_owner`). After every poll pending signals
-//! are checked: Ctrl-C (KeyboardInterrupt) or any exception a Python signal handler raises
-//! stops the loop and is raised from `run`.
+//! are closed when the poll returns (`Loop::forget_owner`). After every poll, with the core no
+//! longer borrowed, pending Python signal handlers run: Ctrl-C (KeyboardInterrupt) or any
+//! exception a handler raises stops the loop and is raised from `run`.
 
 use std::time::Duration;
 
@@ -49,18 +49,27 @@ pub fn run(slf: &Bound<'_, Loop>, mode: RunMode) -> PyResult<bool> {
         lp.core.cell(py),
         mode,
         |due| dispatch::call(slf, due),
-        |core, timeout| {
-            lp.drain_deferred(core);
-            let polled = if timeout == Some(Duration::ZERO) {
-                core.poll_io(timeout)
-            } else {
-                let unlocked = Unlocked(&mut *core);
-                py.allow_threads(move || unlocked.into_inner().poll_io(timeout))
+        |cell, timeout| {
+            let polled = {
+                let mut core = cell.borrow_mut();
+                lp.drain_deferred(&mut core);
+                // Look without blocking first: when events are ready (the common case under
+                // load) the GIL is not released and taken back for nothing.
+                let polled = match core.poll_io(Some(Duration::ZERO)) {
+                    Ok(false) if timeout != Some(Duration::ZERO) => {
+                        let unlocked = Unlocked(&mut core);
+                        py.allow_threads(move || unlocked.into_inner().poll_io(timeout))
+                    }
+                    other => other,
+                };
+                lp.drain_deferred(&mut core);
+                polled.map(drop)
             };
-            lp.drain_deferred(core);
+            // Python signal handlers run here, with the core free: they may use the loop
+            // (`loop.stop()` from a SIGINT handler is the classic).
             if let Err(e) = py.check_signals() {
                 interrupt.get_or_insert(e);
-                core.stop();
+                let _ = lp.with_core(py, |c| c.stop());
             }
             polled
         },

@@ -228,11 +228,12 @@ impl<H: Host> Loop<H> {
     }
 
     /// Waits for readiness (at most `timeout`; `None` = no limit) and lists the ready handles
-    /// for the I/O phase. Only for the `wait` of [`super::run::run_with`].
-    pub fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
+    /// for the I/O phase; returns whether it saw any event. Only for the `wait` of
+    /// [`super::run::run_with`].
+    pub fn poll_io(&mut self, timeout: Option<Duration>) -> Result<bool> {
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(false),
             Err(e) => return Err(error::from_io(&e)),
         }
         for event in self.events.iter() {
@@ -255,7 +256,7 @@ impl<H: Host> Loop<H> {
                 self.io_queue.push_back(id);
             }
         }
-        Ok(())
+        Ok(!self.events.is_empty())
     }
 
     /// Whether `phase` may have a callback to run now (a cheap look; `false` means skip it).

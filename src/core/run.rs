@@ -76,7 +76,7 @@ pub fn run<H: Host>(
         cell,
         mode,
         call,
-        |l, timeout| l.poll_io(timeout),
+        |cell, timeout| cell.borrow_mut().poll_io(timeout).map(drop),
         LateTimers::Always,
     )
 }
@@ -92,16 +92,17 @@ pub enum LateTimers {
     OnceOnly,
 }
 
-/// [`run`] with the poll of step 6 made by `wait(loop, timeout)`, which must call
-/// [`Loop::poll_io`] with that timeout. An embedder uses it to do something around a poll that
-/// may block: an interpreter releases its global lock there and, after it, looks for pending
-/// signals (and may [`Loop::stop`] the loop). `timeout` is `Some(Duration::ZERO)` when the poll
+/// [`run`] with the poll of step 6 made by `wait(cell, timeout)`, which must call
+/// [`Loop::poll_io`] with that timeout (no borrow of `cell` is held when it is called). An
+/// embedder uses it to do something around a poll that may block: an interpreter releases its
+/// global lock there and, after the poll (with the borrow ended, since a signal handler may
+/// touch the loop), runs pending signal handlers and may [`Loop::stop`] the loop. `timeout` is `Some(Duration::ZERO)` when the poll
 /// must not block. `late` says when step 9 runs.
 pub fn run_with<H: Host>(
     cell: &RefCell<Loop<H>>,
     mode: RunMode,
     mut call: impl FnMut(Dispatch<H>),
-    mut wait: impl FnMut(&mut Loop<H>, Option<Duration>) -> Result<()>,
+    mut wait: impl FnMut(&RefCell<Loop<H>>, Option<Duration>) -> Result<()>,
     late: LateTimers,
 ) -> Result<bool> {
     {
@@ -132,10 +133,11 @@ pub fn run_with<H: Host>(
                 (true, ms) => Some(Duration::from_millis(ms as u64)),
                 (false, _) => Some(Duration::ZERO),
             };
-            wait(&mut l, timeout)?;
+            drop(l);
+            wait(cell, timeout)?;
             // The I/O callbacks see the time after the poll (a read that restarts an idle
             // timer must not base it on the time before a long wait).
-            l.update_time();
+            cell.borrow_mut().update_time();
         }
         run_phase(cell, Phase::Io, &mut call);
         run_phase(cell, Phase::Hooks(HookPhase::Check), &mut call);
