@@ -33,14 +33,27 @@ pub(crate) enum Completion<H: Host> {
     Shutdown(H::ShutdownCb, Code),
 }
 
-/// One item of the loop's FIFO queue of pending work (iteration step 3).
+/// One item of work: a ready handle to act on, or a callback that is due.
 pub(crate) enum Work<H: Host> {
-    /// The handle has readiness to act on (read, accept, flush, connect), carried over.
+    /// The handle has readiness to act on (read, accept, flush, connect).
     Io(HandleId),
     /// A request completed; its callback is due.
     Complete(HandleId, Completion<H>),
     /// The handle's close callback is due (always after its other callbacks).
     Close(HandleId, H::CloseCb),
+}
+
+/// The stages of the pending phase (step 3).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum PendingStage {
+    /// Readiness carried over from an earlier iteration, once.
+    Carried,
+    /// The completions and close callbacks queued before the phase.
+    Queued,
+    /// Once more, those the phase's own callbacks queued (a write completed at once whose
+    /// callback writes again, …). Only once, so a callback that always queues more cannot keep
+    /// the loop from polling.
+    Requeued,
 }
 
 /// The phases of an iteration that run callbacks (see [`super::run`]).
@@ -61,12 +74,17 @@ pub struct Loop<H: Host> {
     pub(crate) poll: Poll,
     events: Events,
     pub(crate) handles: HandleTable<Handle<H>>,
-    /// Pending work (step 3).
+    /// Completions and close callbacks, in FIFO order (step 3).
     pub(crate) queue: VecDeque<Work<H>>,
+    /// TCP handles with readiness carried over from an earlier iteration (step 3, first).
+    carried: VecDeque<HandleId>,
+    /// Where the running pending phase is.
+    pending_stage: PendingStage,
     /// Handles the last poll reported ready (step 7).
     io_queue: VecDeque<HandleId>,
     /// Items the running phase may still take (items queued during a phase wait).
     budget: usize,
+
     /// A handle to keep reading/accepting from before taking the next item.
     pub(crate) continuation: Option<(HandleId, u32)>,
     /// Active handles that hold a reference.
@@ -103,6 +121,8 @@ impl<H: Host> Loop<H> {
             queue: VecDeque::new(),
             io_queue: VecDeque::new(),
             budget: 0,
+            carried: VecDeque::new(),
+            pending_stage: PendingStage::Carried,
             continuation: None,
             active_refs: 0,
             requests: 0,
@@ -159,6 +179,7 @@ impl<H: Host> Loop<H> {
         if self.stop
             || !self.alive()
             || !self.queue.is_empty()
+            || !self.carried.is_empty()
             || self.continuation.is_some()
             || self.hooks.idle_active()
         {
@@ -222,7 +243,7 @@ impl<H: Host> Loop<H> {
         {
             if !t.io_queued {
                 t.io_queued = true;
-                self.queue.push_back(Work::Io(id));
+                self.carried.push_back(id);
             }
         }
     }
@@ -264,7 +285,9 @@ impl<H: Host> Loop<H> {
     pub(crate) fn phase_has_work(&self, phase: Phase) -> bool {
         match phase {
             Phase::Timers => self.timers.earliest().is_some_and(|due| due <= self.now_ms),
-            Phase::Pending => !self.queue.is_empty() || self.continuation.is_some(),
+            Phase::Pending => {
+                !self.queue.is_empty() || !self.carried.is_empty() || self.continuation.is_some()
+            }
             Phase::Hooks(p) => self.hooks.any_started(p),
             Phase::Io => self.woken || !self.io_queue.is_empty() || self.continuation.is_some(),
         }
@@ -279,7 +302,10 @@ impl<H: Host> Loop<H> {
     pub(crate) fn begin_phase(&mut self, phase: Phase) -> usize {
         match phase {
             Phase::Timers => self.begin_timer_phase(),
-            Phase::Pending => self.budget = self.queue.len(),
+            Phase::Pending => {
+                self.pending_stage = PendingStage::Carried;
+                self.budget = self.carried.len();
+            }
             Phase::Hooks(p) => self.begin_hook_phase(p),
             Phase::Io => {
                 self.begin_async_phase();
@@ -287,7 +313,7 @@ impl<H: Host> Loop<H> {
             }
         }
         if phase == Phase::Pending {
-            self.budget
+            self.carried.len() + self.queue.len()
         } else {
             0
         }
@@ -302,7 +328,23 @@ impl<H: Host> Loop<H> {
             Phase::Hooks(_) => self
                 .next_hook()
                 .map(|(owner, cb)| Dispatch::Hook { owner, cb }),
-            Phase::Pending => self.next_work(|l| l.queue.pop_front()),
+            Phase::Pending => loop {
+                let next = match self.pending_stage {
+                    PendingStage::Carried => {
+                        self.next_work(|l| l.carried.pop_front().map(Work::Io))
+                    }
+                    _ => self.next_work(|l| l.queue.pop_front()),
+                };
+                if next.is_some() {
+                    return next;
+                }
+                self.pending_stage = match self.pending_stage {
+                    PendingStage::Carried => PendingStage::Queued,
+                    PendingStage::Queued if !self.queue.is_empty() => PendingStage::Requeued,
+                    _ => return None,
+                };
+                self.budget = self.queue.len();
+            },
             Phase::Io => {
                 if let Some((owner, cb)) = self.next_async() {
                     return Some(Dispatch::Async { owner, cb });

@@ -3,7 +3,8 @@
 //! One iteration:
 //! 1. update the cached time;
 //! 2. run due timers;
-//! 3. run pending work (completions, close callbacks, carried-over reads and accepts);
+//! 3. run pending work (completions, close callbacks, carried-over reads and accepts), then
+//!    once more the work those callbacks queued (bounded: one extra round);
 //! 4. idle hooks; 5. prepare hooks;
 //! 6. poll for I/O — without blocking if work is pending, an idle hook is started, or the loop
 //!    is stopped or not alive; else until the nearest timer; else until an event; then update
