@@ -41,6 +41,10 @@ typedef struct ruv_idle_s ruv_idle_t;
 typedef struct ruv_prepare_s ruv_prepare_t;
 /** A check handle. Opaque; create with ruv_check_new, free with ruv_close. */
 typedef struct ruv_check_s ruv_check_t;
+/** A poll handle: watches a descriptor ruv does not own. Opaque; create with ruv_poll_new, free with ruv_close. */
+typedef struct ruv_poll_s ruv_poll_t;
+/** A signal handle. Opaque; create with ruv_signal_new, free with ruv_close. */
+typedef struct ruv_signal_s ruv_signal_t;
 
 /** A buffer to write: base and length. The data is copied if it cannot be written at once. */
 typedef struct ruv_buf_s {
@@ -68,6 +72,26 @@ typedef enum {
  * The listen backlog used when `backlog` <= 0.
  */
 #define RUV_DEFAULT_BACKLOG 511
+
+/**
+ * Poll event: the descriptor is readable (or at end of stream, or hung up).
+ */
+#define RUV_READABLE 1
+
+/**
+ * Poll event: the descriptor is writable (or hung up).
+ */
+#define RUV_WRITABLE 2
+
+/**
+ * Poll event: the peer hung up or shut down its writing side (`EPOLLRDHUP` / `EPOLLHUP`).
+ */
+#define RUV_DISCONNECT 4
+
+/**
+ * Poll event: urgent data is available (`EPOLLPRI`, e.g. TCP out-of-band data).
+ */
+#define RUV_PRIORITIZED 8
 
 /**
  * The type of a handle (values fixed).
@@ -425,6 +449,18 @@ typedef void (*ruv_check_cb)(ruv_check_t *check);
 typedef void (*ruv_walk_cb)(ruv_handle_t *handle, void *arg);
 
 /**
+ * Called every loop iteration while the descriptor is ready: `status` 0 and `events` the
+ * requested RUV_READABLE / RUV_WRITABLE / RUV_DISCONNECT / RUV_PRIORITIZED that are ready; or
+ * `status` < 0 and `events` 0 when the poll reports an error (the handle is stopped then).
+ */
+typedef void (*ruv_poll_cb)(ruv_poll_t *poll, int status, int events);
+
+/**
+ * Called from the loop once per delivery of the watched signal `signum`.
+ */
+typedef void (*ruv_signal_cb)(ruv_signal_t *signal, int signum);
+
+/**
  * Called once per pending connection on a listener (status 0), or with an accept error.
  */
 typedef void (*ruv_connection_cb)(ruv_tcp_t *server, int status);
@@ -516,8 +552,8 @@ int ruv_close(ruv_handle_t *handle, ruv_close_cb cb);
 
 /**
  * 1 if the handle is active, else 0 (also once closing); RUV_EINVAL if invalid. Active: a
- * TCP handle listening, connecting or reading; a started timer, idle, prepare or check
- * handle; an async handle until it is closed.
+ * TCP handle listening, connecting or reading; a started timer, idle, prepare, check, poll
+ * or signal handle; an async handle until it is closed.
  */
 int ruv_is_active(const ruv_handle_t *handle);
 
@@ -684,6 +720,68 @@ void ruv_loop_set_data(ruv_loop_t *loop_, void *data);
  * may close handles; ruv_run and ruv_loop_close return RUV_EBUSY until the walk returns.
  */
 void ruv_walk(ruv_loop_t *loop_, ruv_walk_cb cb, void *arg);
+
+/**
+ * Creates a stopped poll handle for descriptor `fd` in `*out`. ruv never reads, writes,
+ * closes or changes the flags of `fd`: stop or close the handle before closing it. Errors
+ * (`*out` untouched): RUV_EINVAL (NULL or invalid loop, NULL `out`), RUV_EBADF (`fd` is
+ * not open), RUV_EEXIST (a TCP or poll handle of this loop already holds `fd`),
+ * RUV_EPERM (epoll cannot watch it: a regular file, a directory).
+ */
+int ruv_poll_new(ruv_loop_t *loop_, int fd, ruv_poll_t **out);
+
+/**
+ * Starts watching for `events` (an or of RUV_READABLE, RUV_WRITABLE, RUV_DISCONNECT,
+ * RUV_PRIORITIZED), or changes them on a started handle. Level-triggered: from the loop,
+ * `cb(poll, 0, ready)` runs every iteration while the descriptor is ready for a requested
+ * event (`ready` = the requested events that are ready; a hang-up makes the requested
+ * RUV_READABLE / RUV_WRITABLE / RUV_DISCONNECT ready), and stops once it is drained, without
+ * busy looping. When the poll reports an error (`EPOLLERR`), the handle stops and
+ * `cb(poll, RUV_EBADF, 0)` runs once (as in libuv: the poll does not say which error; a
+ * read, write or SO_ERROR on the descriptor does). Errors: RUV_EINVAL (NULL, invalid or
+ * closing handle, NULL `cb`, `events` 0 or with unknown bits; the handle keeps what it
+ * watched), RUV_EBADF (the descriptor was closed; the handle is stopped then). Close the
+ * descriptor only after stopping or closing the handle: one closed while watched makes the
+ * handle silent, or (seen when it is re-armed after a callback) stops it with
+ * `cb(poll, RUV_EBADF, 0)`.
+ */
+int ruv_poll_start(ruv_poll_t *poll, int events, ruv_poll_cb cb);
+
+/**
+ * Stops watching (0 also when not started): no callback comes after this returns. The
+ * descriptor stays open. RUV_EINVAL if the handle is invalid or closing.
+ */
+int ruv_poll_stop(ruv_poll_t *poll);
+
+/**
+ * Creates a stopped signal handle in `*out`. Returns 0, or RUV_EINVAL for a NULL or invalid
+ * loop or a NULL `out`.
+ */
+int ruv_signal_new(ruv_loop_t *loop_, ruv_signal_t **out);
+
+/**
+ * Starts watching signal `signum`: `cb(signal, signum)` runs from the loop (never from the
+ * signal handler) once per delivery caught after this call. Many handles of many loops (in
+ * many threads) may watch one signal; each gets every delivery. The first handle of a
+ * signal in the process installs ruv's handler (SA_RESTART); when the last one stops or
+ * closes, the disposition the signal had before is restored. On a started handle, the same
+ * `signum` only replaces the callback; another one moves the handle to it. Errors:
+ * RUV_EINVAL (NULL, invalid or closing handle, NULL `cb`, SIGKILL, SIGSTOP, a number out
+ * of 1..SIGRTMAX or one the C library reserves), or the error creating the loop's eventfd.
+ */
+int ruv_signal_start(ruv_signal_t *signal, ruv_signal_cb cb, int signum);
+
+/**
+ * As ruv_signal_start, but the handle stops (becomes inactive) right before its first
+ * callback: one callback, then the handle may be started again.
+ */
+int ruv_signal_start_oneshot(ruv_signal_t *signal, ruv_signal_cb cb, int signum);
+
+/**
+ * Stops watching (0 also when not started): no callback comes after this returns, also for
+ * deliveries already counted. RUV_EINVAL if the handle is invalid or closing.
+ */
+int ruv_signal_stop(ruv_signal_t *signal);
 
 /**
  * Creates a TCP handle in `*out`. `family` AF_UNSPEC creates the socket on bind, connect or

@@ -55,20 +55,25 @@ pub struct Async<H: Host> {
 }
 
 impl<H: Host> Loop<H> {
+    /// The loop's waker: an eventfd registered under [`WAKER_TOKEN`], made on first use and
+    /// shared by every async handle and by the signal handles (their deliveries wake the loop
+    /// through it). `wake` is one `write(2)`: async-signal-safe.
+    pub(crate) fn waker(&mut self) -> Result<Arc<Waker>> {
+        if let Some(w) = &self.waker {
+            return Ok(Arc::clone(w));
+        }
+        let w = Arc::new(error::sys(Waker::new(self.poll.registry(), WAKER_TOKEN))?);
+        self.waker = Some(Arc::clone(&w));
+        Ok(w)
+    }
+
     /// Creates an async handle (active at once) and returns it with its shared part.
     pub fn async_new(
         &mut self,
         owner: H::Owner,
         cb: H::AsyncCb,
     ) -> Result<(HandleId, Arc<AsyncShared>)> {
-        let waker = match &self.waker {
-            Some(w) => Arc::clone(w),
-            None => {
-                let w = Arc::new(error::sys(Waker::new(self.poll.registry(), WAKER_TOKEN))?);
-                self.waker = Some(Arc::clone(&w));
-                w
-            }
-        };
+        let waker = self.waker()?;
         let shared = Arc::new(AsyncShared {
             pending: AtomicBool::new(false),
             closed: AtomicBool::new(false),
@@ -96,10 +101,11 @@ impl<H: Host> Loop<H> {
         self.asyncs.retain(|&a| a != id);
     }
 
-    /// After the poll saw the waker: lists the async handles to look at in this I/O phase.
-    pub(crate) fn begin_async_phase(&mut self) {
+    /// After the poll saw the waker (`woken`): lists the async handles to look at in this I/O
+    /// phase.
+    pub(crate) fn begin_async_phase(&mut self, woken: bool) {
         self.async_scan.clear();
-        if std::mem::take(&mut self.woken) {
+        if woken {
             // Popped from the end: reversed, so they run in creation order.
             self.async_scan.extend(self.asyncs.iter().rev());
         }

@@ -64,6 +64,20 @@ pub enum Dispatch<H: Host> {
     Async { owner: H::Owner, cb: H::AsyncCb },
     /// An idle, prepare or check handle's phase has come.
     Hook { owner: H::Owner, cb: H::HookCb },
+    /// A poll handle's descriptor is ready for `events` (status 0), or the poll failed
+    /// (status < 0, events 0).
+    Poll {
+        owner: H::Owner,
+        cb: H::PollCb,
+        status: Code,
+        events: u32,
+    },
+    /// A signal the handle watches was delivered (one dispatch per delivery).
+    Signal {
+        owner: H::Owner,
+        cb: H::SignalCb,
+        signum: i32,
+    },
     /// The handle is closed; this is its last callback. Afterwards the embedder calls
     /// [`crate::core::event_loop::Loop::release_closed`] with `handle` and may free the owner.
     Close {

@@ -20,6 +20,7 @@ use super::handle::{Handle, Kind};
 use super::handle_table::{HandleId, HandleTable};
 use super::hooks::{HookLists, HookPhase};
 use super::host::Host;
+use super::signal::SignalState;
 use super::timer::TimerQueue;
 
 /// Size of the loop-owned buffer that reads land in.
@@ -65,7 +66,7 @@ pub enum Phase {
     Pending,
     /// Idle, prepare or check hooks.
     Hooks(HookPhase),
-    /// What the poll produced: async handles, then I/O.
+    /// What the poll produced: async handles, signal handles, then I/O (TCP and poll handles).
     Io,
 }
 
@@ -81,7 +82,7 @@ pub struct Loop<H: Host> {
     /// Where the running pending phase is.
     pending_stage: PendingStage,
     /// Handles the last poll reported ready (step 7).
-    io_queue: VecDeque<HandleId>,
+    pub(crate) io_queue: VecDeque<HandleId>,
     /// Items the running phase may still take (items queued during a phase wait).
     budget: usize,
 
@@ -108,6 +109,10 @@ pub struct Loop<H: Host> {
     pub(crate) waker: Option<Arc<Waker>>,
     /// The last poll saw the waker.
     pub(crate) woken: bool,
+    /// Poll handles whose callback ran: re-armed before the next poll (level-triggered).
+    pub(crate) poll_rearm: Vec<HandleId>,
+    /// Signal handles and the counters their deliveries land in.
+    pub(crate) signals: SignalState,
 }
 
 impl<H: Host> Loop<H> {
@@ -138,6 +143,8 @@ impl<H: Host> Loop<H> {
             async_scan: Vec::new(),
             waker: None,
             woken: false,
+            poll_rearm: Vec::new(),
+            signals: SignalState::default(),
         })
     }
 
@@ -180,6 +187,7 @@ impl<H: Host> Loop<H> {
             || !self.alive()
             || !self.queue.is_empty()
             || !self.carried.is_empty()
+            || !self.io_queue.is_empty()
             || self.continuation.is_some()
             || self.hooks.idle_active()
         {
@@ -248,14 +256,43 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// Waits for readiness (at most `timeout`; `None` = no limit) and lists the ready handles
-    /// for the I/O phase; returns whether it saw any event. Only for the `wait` of
-    /// [`super::run::run_with`].
+    /// Re-arms poll handles still waiting for it, waits for readiness (at most `timeout`; `None`
+    /// = no limit; not at all if a re-arm queued an error) and lists the ready handles for the I/O
+    /// phase; returns whether there is I/O to act on. A poll interrupted by a signal is resumed
+    /// for the rest of the timeout (a signal handle's delivery has woken the loop by then, so it
+    /// returns at once). Only for the `wait` of [`super::run::run_with`].
     pub fn poll_io(&mut self, timeout: Option<Duration>) -> Result<bool> {
-        match self.poll.poll(&mut self.events, timeout) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(false),
-            Err(e) => return Err(error::from_io(&e)),
+        self.poll_io_with(timeout, true)
+    }
+
+    /// [`Loop::poll_io`], except that a poll interrupted by a signal returns at once (with no
+    /// events): for an embedder whose own signal handlers must run before the loop goes on
+    /// waiting (Python's, from `PyErr_CheckSignals`).
+    pub fn poll_io_interruptible(&mut self, timeout: Option<Duration>) -> Result<bool> {
+        self.poll_io_with(timeout, false)
+    }
+
+    fn poll_io_with(&mut self, timeout: Option<Duration>, resume: bool) -> Result<bool> {
+        self.rearm_polls();
+        let mut timeout = if self.io_queue.is_empty() {
+            timeout
+        } else {
+            Some(Duration::ZERO)
+        };
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        loop {
+            match self.poll.poll(&mut self.events, timeout) {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    if !resume {
+                        return Ok(!self.io_queue.is_empty());
+                    }
+                    if let Some(d) = deadline {
+                        timeout = Some(d.saturating_duration_since(Instant::now()));
+                    }
+                }
+                Err(e) => return Err(error::from_io(&e)),
+            }
         }
         for event in self.events.iter() {
             if event.token() == WAKER_TOKEN {
@@ -263,21 +300,33 @@ impl<H: Host> Loop<H> {
                 continue;
             }
             let id = HandleId::from_token(event.token());
-            let Some(Handle {
-                closing: false,
-                kind: Kind::Tcp(t),
-                ..
-            }) = self.handles.get_mut(id)
-            else {
-                continue;
+            let queued = match self.handles.get_mut(id) {
+                Some(Handle {
+                    closing: false,
+                    kind: Kind::Tcp(t),
+                    ..
+                }) => {
+                    t.note_readiness(event);
+                    &mut t.io_queued
+                }
+                Some(Handle {
+                    closing: false,
+                    kind: Kind::Poll(p),
+                    ..
+                }) => {
+                    if !p.note_event(event) {
+                        continue;
+                    }
+                    &mut p.io_queued
+                }
+                _ => continue,
             };
-            t.note_readiness(event);
-            if !t.io_queued {
-                t.io_queued = true;
+            if !*queued {
+                *queued = true;
                 self.io_queue.push_back(id);
             }
         }
-        Ok(!self.events.is_empty())
+        Ok(!self.events.is_empty() || !self.io_queue.is_empty())
     }
 
     /// Whether `phase` may have a callback to run now (a cheap look; `false` means skip it).
@@ -308,7 +357,9 @@ impl<H: Host> Loop<H> {
             }
             Phase::Hooks(p) => self.begin_hook_phase(p),
             Phase::Io => {
-                self.begin_async_phase();
+                let woken = std::mem::take(&mut self.woken);
+                self.begin_async_phase(woken);
+                self.begin_signal_phase(woken);
                 self.budget = self.io_queue.len();
             }
         }
@@ -349,6 +400,9 @@ impl<H: Host> Loop<H> {
                 if let Some((owner, cb)) = self.next_async() {
                     return Some(Dispatch::Async { owner, cb });
                 }
+                if let Some((owner, cb, signum)) = self.next_signal() {
+                    return Some(Dispatch::Signal { owner, cb, signum });
+                }
                 self.next_work(|l| l.io_queue.pop_front().map(Work::Io))
             }
         }
@@ -377,13 +431,14 @@ impl<H: Host> Loop<H> {
 
     fn run_work(&mut self, work: Work<H>) -> Option<Dispatch<H>> {
         match work {
-            Work::Io(id) => {
-                let Kind::Tcp(t) = &mut self.handles.get_mut(id)?.kind else {
-                    return None;
-                };
-                t.io_queued = false;
-                self.process_io(id, 0)
-            }
+            Work::Io(id) => match &mut self.handles.get_mut(id)?.kind {
+                Kind::Tcp(t) => {
+                    t.io_queued = false;
+                    self.process_io(id, 0)
+                }
+                Kind::Poll(_) => self.poll_ready(id),
+                _ => None,
+            },
             Work::Complete(id, completion) => {
                 self.requests -= 1;
                 let owner = self.handles.get(id)?.owner;

@@ -15,6 +15,8 @@ use super::event_loop::{Loop, Work};
 use super::handle_table::HandleId;
 use super::hooks::{Hook, HookPhase};
 use super::host::Host;
+use super::poll::Poll;
+use super::signal::Signal;
 use super::tcp::Tcp;
 use super::timer::Timer;
 
@@ -33,6 +35,10 @@ pub enum HandleType {
     Prepare = 5,
     /// Runs once per iteration, right after the I/O callbacks.
     Check = 6,
+    /// Watches a descriptor ruv does not own.
+    Poll = 7,
+    /// Watches a POSIX signal.
+    Signal = 8,
 }
 
 /// The state of one kind of handle.
@@ -45,6 +51,10 @@ pub enum Kind<H: Host> {
     Async(Async<H>),
     /// An idle, prepare or check handle.
     Hook(Hook<H>),
+    /// A poll handle.
+    Poll(Poll<H>),
+    /// A signal handle.
+    Signal(Signal<H>),
 }
 
 /// One handle: the state every kind shares, and its kind's own.
@@ -78,11 +88,14 @@ impl<H: Host> Handle<H> {
             Kind::Timer(_) => HandleType::Timer,
             Kind::Async(_) => HandleType::Async,
             Kind::Hook(h) => h.phase.handle_type(),
+            Kind::Poll(_) => HandleType::Poll,
+            Kind::Signal(_) => HandleType::Signal,
         }
     }
 
     /// Active in libuv's sense (and not closing): a TCP handle listening, connecting or
-    /// reading; a started timer or hook; an async handle until it is closed.
+    /// reading; a started timer, hook, poll or signal handle; an async handle until it is
+    /// closed.
     pub fn is_active(&self) -> bool {
         !self.closing
             && match &self.kind {
@@ -90,6 +103,8 @@ impl<H: Host> Handle<H> {
                 Kind::Timer(t) => t.is_armed(),
                 Kind::Async(_) => true,
                 Kind::Hook(h) => h.is_started(),
+                Kind::Poll(p) => p.is_started(),
+                Kind::Signal(s) => s.is_started(),
             }
     }
 }
@@ -136,6 +151,8 @@ impl<H: Host> Loop<H> {
             HandleType::Idle => self.hook_unlist(id, HookPhase::Idle),
             HandleType::Prepare => self.hook_unlist(id, HookPhase::Prepare),
             HandleType::Check => self.hook_unlist(id, HookPhase::Check),
+            HandleType::Poll => self.poll_unwatch(id),
+            HandleType::Signal => self.signal_unlist(id),
         }
         self.queue.push_back(Work::Close(id, cb));
         self.closing += 1;

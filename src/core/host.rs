@@ -3,6 +3,11 @@
 //! The core keeps these values opaque and hands them back in a [`crate::core::dispatch::Dispatch`]
 //! when the callback is due; only the embedder knows how to call them.
 
+use std::sync::Arc;
+
+use super::error::Result;
+use super::signal::SignalShared;
+
 /// The types an embedder attaches to handles and requests.
 pub trait Host {
     /// Identifies a handle to the embedder (the C handle pointer).
@@ -25,8 +30,21 @@ pub trait Host {
     type AsyncCb: Copy;
     /// An idle, prepare or check handle's callback.
     type HookCb: Copy;
+    /// A poll handle's callback.
+    type PollCb: Copy;
+    /// A signal handle's callback.
+    type SignalCb: Copy;
 
     /// Whether a write callback does nothing (no function to call): such writes need no
     /// completion item, and consecutive ones share one queue record.
     fn is_silent_write(cb: &Self::WriteCb) -> bool;
+
+    /// The process-wide half of signal handles: from now on, deliveries of `signum` count in
+    /// `shared` (and wake its loop). Called once per handle that starts watching `signum`; the
+    /// embedder installs its signal handler when the first handle of a signal starts.
+    fn signal_watch(shared: &Arc<SignalShared>, signum: i32) -> Result<()>;
+
+    /// Undoes one [`Host::signal_watch`]; when the last handle of `signum` stops, the
+    /// disposition it had before is restored.
+    fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32);
 }

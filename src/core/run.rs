@@ -9,7 +9,8 @@
 //! 6. poll for I/O — without blocking if work is pending, an idle hook is started, or the loop
 //!    is stopped or not alive; else until the nearest timer; else until an event; then update
 //!    the cached time (as libuv does), for the callbacks of step 7;
-//! 7. the callbacks the poll produced (async handles, then I/O);
+//! 7. the callbacks the poll produced (async handles, signal handles, then I/O), after which
+//!    the poll handles that ran are re-armed (level-triggered, see [`super::poll`]);
 //! 8. check hooks;
 //! 9. update the time (when there are timers) and run due timers again (so a `RunMode::Once`
 //!    that slept for a timer runs it before returning).
@@ -141,6 +142,7 @@ pub fn run_with<H: Host>(
             cell.borrow_mut().update_time();
         }
         run_phase(cell, Phase::Io, &mut call);
+        cell.borrow_mut().rearm_polls();
         run_phase(cell, Phase::Hooks(HookPhase::Check), &mut call);
         if late == LateTimers::Always || mode == RunMode::Once {
             {

@@ -142,9 +142,24 @@ mod tests {
         type TimerCb = usize;
         type AsyncCb = usize;
         type HookCb = usize;
+        type PollCb = usize;
+        type SignalCb = usize;
 
         fn is_silent_write(_cb: &Self::WriteCb) -> bool {
             false
+        }
+
+        fn signal_watch(
+            _shared: &std::sync::Arc<crate::core::signal::SignalShared>,
+            _signum: i32,
+        ) -> crate::core::error::Result<()> {
+            Ok(())
+        }
+
+        fn signal_unwatch(
+            _shared: &std::sync::Arc<crate::core::signal::SignalShared>,
+            _signum: i32,
+        ) {
         }
     }
 

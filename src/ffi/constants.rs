@@ -5,14 +5,27 @@
 
 use std::os::raw::c_int;
 
-use crate::core::tcp_ops;
+use crate::core::{poll, tcp_ops};
 
 /// Bind flag: an IPv6 handle accepts IPv6 only (no dual stack).
 pub const RUV_TCP_IPV6ONLY: c_int = 1;
 /// The listen backlog used when `backlog` <= 0.
 pub const RUV_DEFAULT_BACKLOG: c_int = 511;
 
+/// Poll event: the descriptor is readable (or at end of stream, or hung up).
+pub const RUV_READABLE: c_int = 1;
+/// Poll event: the descriptor is writable (or hung up).
+pub const RUV_WRITABLE: c_int = 2;
+/// Poll event: the peer hung up or shut down its writing side (`EPOLLRDHUP` / `EPOLLHUP`).
+pub const RUV_DISCONNECT: c_int = 4;
+/// Poll event: urgent data is available (`EPOLLPRI`, e.g. TCP out-of-band data).
+pub const RUV_PRIORITIZED: c_int = 8;
+
 const _: () = {
     assert!(RUV_TCP_IPV6ONLY as u32 == tcp_ops::TCP_IPV6ONLY);
     assert!(RUV_DEFAULT_BACKLOG == tcp_ops::DEFAULT_BACKLOG);
+    assert!(RUV_READABLE as u32 == poll::READABLE);
+    assert!(RUV_WRITABLE as u32 == poll::WRITABLE);
+    assert!(RUV_DISCONNECT as u32 == poll::DISCONNECT);
+    assert!(RUV_PRIORITIZED as u32 == poll::PRIORITIZED);
 };

@@ -1,6 +1,7 @@
 //! Calling user callbacks. The only place that calls into C; it runs with no borrow of the
 //! loop held, so the callback may re-enter the API freely.
 
+use std::os::raw::c_int;
 use std::ptr;
 
 use crate::core::dispatch::{Dispatch, ReadResult};
@@ -78,6 +79,22 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
                     CHookCb::Check(f) => f(owner_ptr(owner)),
                 }
             }
+        }
+        Dispatch::Poll {
+            owner,
+            cb,
+            status,
+            events,
+        } => {
+            let events = c_int::try_from(events).unwrap_or(0);
+            // SAFETY: `cb` is the user's non-NULL poll callback; `owner` is live until its close
+            // callback has run, which is later.
+            unsafe { cb(owner_ptr(owner), status, events) }
+        }
+        Dispatch::Signal { owner, cb, signum } => {
+            // SAFETY: `cb` is the user's non-NULL signal callback, called from the loop (never
+            // from the signal handler); `owner` is live until its close callback has run.
+            unsafe { cb(owner_ptr(owner), signum) }
         }
         Dispatch::Close { owner, cb, handle } => {
             if let Some(cb) = cb {

@@ -93,8 +93,8 @@ ffi_fn! {
 
 ffi_fn! {
     /// 1 if the handle is active, else 0 (also once closing); RUV_EINVAL if invalid. Active: a
-    /// TCP handle listening, connecting or reading; a started timer, idle, prepare or check
-    /// handle; an async handle until it is closed.
+    /// TCP handle listening, connecting or reading; a started timer, idle, prepare, check, poll
+    /// or signal handle; an async handle until it is closed.
     fn ruv_is_active(handle: *const ruv_handle_t) -> c_int {
         with_core(handle, |core, id| core.is_active(id)).map(c_int::from)
     }

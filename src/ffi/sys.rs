@@ -33,3 +33,68 @@ pub(crate) fn interface_index(name: &str) -> Option<u32> {
     let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
     (index != 0).then_some(index)
 }
+
+/// A signal's disposition as `sigaction(2)` reported it, kept to be restored.
+pub(crate) struct Disposition(libc::sigaction);
+
+/// An all-zero `struct sigaction`: `SIG_DFL`, no flags, an empty mask.
+fn zeroed_sigaction() -> libc::sigaction {
+    // SAFETY: `struct sigaction` is plain data (integers, a signal set, an optional function
+    // pointer); all-zero bytes are a valid value of every field.
+    unsafe { std::mem::zeroed() }
+}
+
+/// Installs `handler` for `signum` (`SA_RESTART`, every signal blocked while it runs, so it never
+/// nests) and returns the disposition it replaced. `Err(-errno)`: e.g. `RUV_EINVAL` for a signal
+/// that cannot be caught or that the C library keeps for itself.
+pub(crate) fn install_handler(
+    signum: c_int,
+    handler: extern "C" fn(c_int),
+) -> Result<Disposition, c_int> {
+    let mut act = zeroed_sigaction();
+    act.sa_sigaction = handler as libc::sighandler_t;
+    act.sa_flags = libc::SA_RESTART;
+    // SAFETY: `act.sa_mask` is a valid, writable sigset_t.
+    unsafe { libc::sigfillset(&mut act.sa_mask) };
+    let mut old = zeroed_sigaction();
+    // SAFETY: both pointers are to valid `struct sigaction` values owned by this frame; the
+    // handler is an `extern "C" fn(c_int)` that lives as long as the program.
+    let r = unsafe { libc::sigaction(signum, &act, &mut old) };
+    if r != 0 {
+        return Err(-std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EINVAL));
+    }
+    Ok(Disposition(old))
+}
+
+/// Puts back a disposition saved by [`install_handler`].
+pub(crate) fn restore_handler(signum: c_int, previous: &Disposition) {
+    // SAFETY: `previous.0` is a `struct sigaction` the kernel filled in for this signal; a NULL
+    // old-action pointer is allowed.
+    unsafe { libc::sigaction(signum, &previous.0, std::ptr::null_mut()) };
+}
+
+/// The highest signal number of this system (`SIGRTMAX`).
+pub(crate) fn sigrtmax() -> c_int {
+    libc::SIGRTMAX()
+}
+
+/// Saves `errno` and restores it when dropped: a signal handler must leave the interrupted
+/// code's `errno` as it found it (its `write(2)` may change it).
+pub(crate) struct ErrnoGuard(c_int);
+
+impl ErrnoGuard {
+    /// Saves the calling thread's `errno`.
+    pub(crate) fn save() -> Self {
+        // SAFETY: __errno_location returns the calling thread's errno slot, always valid.
+        ErrnoGuard(unsafe { *libc::__errno_location() })
+    }
+}
+
+impl Drop for ErrnoGuard {
+    fn drop(&mut self) {
+        // SAFETY: as in `save`; writing an int to the thread's own errno slot.
+        unsafe { *libc::__errno_location() = self.0 };
+    }
+}

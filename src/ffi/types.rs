@@ -17,8 +17,10 @@ use crate::core::event_loop::Loop;
 use crate::core::handle::HandleType;
 use crate::core::handle_table::HandleId;
 use crate::core::host::Host;
+use crate::core::signal::SignalShared;
 
 use super::guard::Fallback;
+use super::signal_registry;
 
 /// Declares opaque C handle types (their typedefs are in the header's prelude).
 macro_rules! opaque {
@@ -48,6 +50,10 @@ opaque! {
     ruv_prepare_t;
     /// Opaque C type of a check handle.
     ruv_check_t;
+    /// Opaque C type of a poll handle.
+    ruv_poll_t;
+    /// Opaque C type of a signal handle.
+    ruv_signal_t;
 }
 
 /// A buffer to write (declared in the header's prelude).
@@ -97,6 +103,8 @@ const _: () = {
     assert!(ruv_handle_type::RUV_IDLE as i32 == HandleType::Idle as i32);
     assert!(ruv_handle_type::RUV_PREPARE as i32 == HandleType::Prepare as i32);
     assert!(ruv_handle_type::RUV_CHECK as i32 == HandleType::Check as i32);
+    assert!(ruv_handle_type::RUV_POLL as i32 == HandleType::Poll as i32);
+    assert!(ruv_handle_type::RUV_SIGNAL as i32 == HandleType::Signal as i32);
 };
 
 impl From<HandleType> for ruv_handle_type {
@@ -108,6 +116,8 @@ impl From<HandleType> for ruv_handle_type {
             HandleType::Idle => ruv_handle_type::RUV_IDLE,
             HandleType::Prepare => ruv_handle_type::RUV_PREPARE,
             HandleType::Check => ruv_handle_type::RUV_CHECK,
+            HandleType::Poll => ruv_handle_type::RUV_POLL,
+            HandleType::Signal => ruv_handle_type::RUV_SIGNAL,
         }
     }
 }
@@ -144,6 +154,13 @@ pub type ruv_idle_cb = Option<unsafe extern "C" fn(idle: *mut ruv_idle_t)>;
 pub type ruv_prepare_cb = Option<unsafe extern "C" fn(prepare: *mut ruv_prepare_t)>;
 /// Called once per loop iteration, right after the I/O callbacks.
 pub type ruv_check_cb = Option<unsafe extern "C" fn(check: *mut ruv_check_t)>;
+/// Called every loop iteration while the descriptor is ready: `status` 0 and `events` the
+/// requested RUV_READABLE / RUV_WRITABLE / RUV_DISCONNECT / RUV_PRIORITIZED that are ready; or
+/// `status` < 0 and `events` 0 when the poll reports an error (the handle is stopped then).
+pub type ruv_poll_cb =
+    Option<unsafe extern "C" fn(poll: *mut ruv_poll_t, status: c_int, events: c_int)>;
+/// Called from the loop once per delivery of the watched signal `signum`.
+pub type ruv_signal_cb = Option<unsafe extern "C" fn(signal: *mut ruv_signal_t, signum: c_int)>;
 
 /// The callback of an idle, prepare or check handle (each has its own C type).
 #[derive(Clone, Copy)]
@@ -167,9 +184,19 @@ impl Host for CHost {
     type TimerCb = unsafe extern "C" fn(*mut ruv_timer_t);
     type AsyncCb = ruv_async_cb;
     type HookCb = CHookCb;
+    type PollCb = unsafe extern "C" fn(*mut ruv_poll_t, c_int, c_int);
+    type SignalCb = unsafe extern "C" fn(*mut ruv_signal_t, c_int);
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()
+    }
+
+    fn signal_watch(shared: &Arc<SignalShared>, signum: i32) -> Result<(), c_int> {
+        signal_registry::watch(shared, signum)
+    }
+
+    fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32) {
+        signal_registry::unwatch(shared, signum)
     }
 }
 
@@ -196,6 +223,8 @@ fn type_of_magic(magic: u32) -> Option<HandleType> {
         4 => Some(HandleType::Idle),
         5 => Some(HandleType::Prepare),
         6 => Some(HandleType::Check),
+        7 => Some(HandleType::Poll),
+        8 => Some(HandleType::Signal),
         _ => None,
     }
 }
@@ -390,6 +419,8 @@ mod tests {
             HandleType::Idle,
             HandleType::Prepare,
             HandleType::Check,
+            HandleType::Poll,
+            HandleType::Signal,
         ];
         for ty in kinds {
             assert_eq!(type_of_magic(handle_magic(ty)), Some(ty));
