@@ -1,7 +1,7 @@
 """ruv: pyuv's API on ruv's Rust event loop.
 
 ``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, Timer, Async, Idle,
-Prepare and Check. Every class is implemented in the compiled module ``ruv._ruv``.
+Prepare, Check, Poll and Signal. Every class is implemented in the compiled module ``ruv._ruv``.
 """
 
 from . import _ruv
@@ -11,7 +11,9 @@ from ._ruv import (
     Handle,
     Idle,
     Loop,
+    Poll,
     Prepare,
+    Signal,
     Stream,
     TCP,
     Timer,
@@ -38,7 +40,8 @@ LIBRUV_VERSION = _ruv.LIBRUV_VERSION
 LIBUV_VERSION = LIBRUV_VERSION
 
 __all__ = [
-    "Loop", "Handle", "Stream", "TCP", "Timer", "Async", "Idle", "Prepare", "Check",
+    "Loop", "Handle", "Stream", "TCP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
+    "Signal",
     "error", "errno", "UV_RUN_DEFAULT", "UV_RUN_ONCE", "UV_RUN_NOWAIT", "UV_TCP_IPV6ONLY",
     "UV_READABLE", "UV_WRITABLE", "UV_DISCONNECT", "UV_PRIORITIZED",
     "LIBRUV_VERSION", "LIBUV_VERSION", "__version__",

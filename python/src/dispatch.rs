@@ -24,7 +24,9 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         | Dispatch::Read { owner, .. }
         | Dispatch::Timer { owner, .. }
         | Dispatch::Async { owner, .. }
-        | Dispatch::Hook { owner, .. } => *owner,
+        | Dispatch::Hook { owner, .. }
+        | Dispatch::Poll { owner, .. }
+        | Dispatch::Signal { owner, .. } => *owner,
     };
     if owner.is_null() {
         // The object is gone (its handle was closed then): nothing to call. A write's
@@ -47,14 +49,34 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         Dispatch::Shutdown { status, .. } => stream::on_shutdown(lp, &obj, status),
         Dispatch::Connection { status, .. } => tcp::on_connection(lp, &obj, status),
         Dispatch::Connect { status, .. } => tcp::on_connect(lp, &obj, status),
-        Dispatch::Timer { .. } => simple(lp, &obj, true),
-        Dispatch::Async { .. } | Dispatch::Hook { .. } => simple(lp, &obj, false),
+        Dispatch::Timer { .. } => kind_cb(lp, &obj, true, |cb| cb.call1(py, (&obj,))),
+        Dispatch::Async { .. } | Dispatch::Hook { .. } => {
+            kind_cb(lp, &obj, false, |cb| cb.call1(py, (&obj,)))
+        }
+        // pyuv's arguments: (handle, events, None), or (handle, None, error).
+        Dispatch::Poll {
+            status: 0, events, ..
+        } => kind_cb(lp, &obj, false, |cb| {
+            cb.call1(py, (&obj, events, py.None()))
+        }),
+        Dispatch::Poll { status, .. } => {
+            kind_cb(lp, &obj, true, |cb| cb.call1(py, (&obj, py.None(), status)))
+        }
+        Dispatch::Signal { signum, .. } => {
+            kind_cb(lp, &obj, true, |cb| cb.call1(py, (&obj, signum)))
+        }
         Dispatch::Close { .. } => {}
     }
 }
 
-/// A handle whose callback takes only the handle (timer, async, idle, prepare, check).
-fn simple(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, repin: bool) {
+/// Calls the kind's callback of `obj` (timer, async, idle/prepare/check, poll, signal) with
+/// `call`; `repin`: the handle may have stopped meanwhile (a one-shot timer or signal).
+fn kind_cb(
+    lp: &Bound<'_, Loop>,
+    obj: &Bound<'_, PyAny>,
+    repin: bool,
+    call: impl FnOnce(&Py<PyAny>) -> PyResult<PyObject>,
+) {
     let py = obj.py();
     // SAFETY: every owner is a handle object.
     let h = unsafe { Handle::of(obj) };
@@ -63,12 +85,11 @@ fn simple(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, repin: bool) {
             .ok()
             .and_then(|st| st.cb.as_ref().map(|c| c.clone_ref(py)));
     if let Some(cb) = cb {
-        if let Err(e) = cb.call1(py, (obj,)) {
+        if let Err(e) = call(&cb) {
             report(py, lp, e);
         }
     }
     if repin {
-        // A one-shot timer is inactive once it fired.
         update_pin(obj, h);
     }
 }

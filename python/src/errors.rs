@@ -21,6 +21,8 @@ pub enum ErrKind {
     Idle,
     Prepare,
     Check,
+    Poll,
+    Signal,
 }
 
 struct Classes {
@@ -127,6 +129,8 @@ pub fn uv_error(py: Python<'_>, kind: ErrKind, code: Code) -> PyErr {
         ErrKind::Idle => &c.idle,
         ErrKind::Prepare => &c.prepare,
         ErrKind::Check => &c.check,
+        ErrKind::Poll => &c.poll,
+        ErrKind::Signal => &c.signal,
     };
     PyErr::from_type(ty.bind(py).clone(), (code, strerror(code)))
 }

@@ -6,8 +6,12 @@
 //! on the Python objects; the only callback the core carries is a write's, as a strong reference
 //! turned into a pointer, taken back when its completion is dispatched.
 
+use std::sync::Arc;
+
 use pyo3::ffi;
+use ruv::core::error::Result;
 use ruv::core::host::Host;
+use ruv::core::signal::SignalShared;
 
 /// A write's callback as the core keeps it: an owned reference to a Python object (the user's
 /// callable, or `None` when the write only needs to report its completion), or null for a write
@@ -29,9 +33,21 @@ impl Host for PyHost {
     type TimerCb = ();
     type AsyncCb = ();
     type HookCb = ();
+    type PollCb = ();
+    type SignalCb = ();
 
     fn is_silent_write(cb: &WriteCb) -> bool {
         cb.0.is_null()
+    }
+
+    /// Signals are process-wide: Python's signal handles share the C layer's one registry, so
+    /// C and Python handles (and every loop) can watch the same signal.
+    fn signal_watch(shared: &Arc<SignalShared>, signum: i32) -> Result<()> {
+        ruv::ffi::signal_registry::watch(shared, signum)
+    }
+
+    fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32) {
+        ruv::ffi::signal_registry::unwatch(shared, signum)
     }
 }
 

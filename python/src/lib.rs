@@ -1,4 +1,4 @@
-//! `ruv._ruv`: pyuv's API (Loop, TCP, Timer, Async, Idle, Prepare, Check, …) as a compiled
+//! `ruv._ruv`: pyuv's API (Loop, TCP, Timer, Async, Idle, Prepare, Check, Poll, Signal) as a compiled
 //! extension module over ruv's safe Rust core.
 //!
 //! Each Python class is a `#[pyclass]` here, not a Python wrapper: a call from Python reaches
@@ -18,7 +18,9 @@ mod handle;
 mod hooks;
 mod host;
 mod loop_obj;
+mod poll;
 mod run;
+mod signal;
 mod stream;
 mod tcp;
 mod timer;
@@ -67,6 +69,8 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<hooks::Idle>()?;
     m.add_class::<hooks::Prepare>()?;
     m.add_class::<hooks::Check>()?;
+    m.add_class::<poll::Poll>()?;
+    m.add_class::<signal::Signal>()?;
     for cls in [
         py.get_type::<loop_obj::Loop>(),
         py.get_type::<tcp::Tcp>(),
@@ -75,6 +79,8 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<hooks::Idle>(),
         py.get_type::<hooks::Prepare>(),
         py.get_type::<hooks::Check>(),
+        py.get_type::<poll::Poll>(),
+        py.get_type::<signal::Signal>(),
     ] {
         wire_init(&cls)?;
     }

@@ -55,10 +55,12 @@ pub fn run(slf: &Bound<'_, Loop>, mode: RunMode) -> PyResult<bool> {
                 lp.drain_deferred(&mut core);
                 // Look without blocking first: when events are ready (the common case under
                 // load) the GIL is not released and taken back for nothing.
-                let polled = match core.poll_io(Some(Duration::ZERO)) {
+                let polled = match core.poll_io_interruptible(Some(Duration::ZERO)) {
                     Ok(false) if timeout != Some(Duration::ZERO) => {
                         let unlocked = Unlocked(&mut core);
-                        py.allow_threads(move || unlocked.into_inner().poll_io(timeout))
+                        py.allow_threads(move || {
+                            unlocked.into_inner().poll_io_interruptible(timeout)
+                        })
                     }
                     other => other,
                 };
