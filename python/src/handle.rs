@@ -18,6 +18,7 @@ use pyo3::{PyTraverseError, PyVisit};
 use ruv::core::error::Code;
 use ruv::core::handle_table::HandleId;
 
+use crate::dict_gc::{clear_dict, visit_dict};
 use crate::errors::{closed, not_initialized, uv_error, ErrKind};
 use crate::gil::GilCell;
 use crate::host::CoreLoop;
@@ -166,18 +167,6 @@ pub fn update_pin(obj: &Bound<'_, PyAny>, h: &Handle) {
     }
 }
 
-/// The pointer to the `__dict__` slot of the handle object `this`.
-///
-/// # Safety
-/// `this` must point to a live object of a `Handle` type.
-unsafe fn dict_slot(this: *mut ffi::PyObject) -> *mut *mut ffi::PyObject {
-    let offset = pyo3::impl_::pyclass::dict_offset::<Handle>();
-    // SAFETY: `Handle` is declared with `dict`, and every handle type extends it, so its object
-    // layout (and the dict slot's offset, which PyO3 computes from it) starts every handle
-    // object; `this` is such an object (the contract).
-    unsafe { this.cast::<u8>().offset(offset).cast() }
-}
-
 #[pymethods]
 impl Handle {
     /// close(callback=None)
@@ -258,19 +247,9 @@ impl Handle {
         visit.call(&st.cb)?;
         visit.call(&st.close_cb)?;
         visit.call(&st.lp)?;
-        if !st.this.is_null() {
-            // SAFETY: `this` is this live handle object (set by `init`).
-            let dict = unsafe { *dict_slot(st.this) };
-            if !dict.is_null() {
-                // SAFETY: the GIL is held by the collector, and the reference is borrowed for
-                // the visit only (never dropped: ManuallyDrop).
-                let dict = std::mem::ManuallyDrop::new(unsafe {
-                    Py::<PyAny>::from_owned_ptr(Python::assume_gil_acquired(), dict)
-                });
-                visit.call(&*dict)?;
-            }
-        }
-        Ok(())
+        // SAFETY: `this` is null or this live handle object (set by `init`); this is the
+        // traversal.
+        unsafe { visit_dict::<Handle>(st.this, &visit) }
     }
 
     fn __clear__(&self) {
@@ -282,15 +261,8 @@ impl Handle {
             let this = st.this;
             drop(st);
             drop((cb, close_cb));
-            if !this.is_null() {
-                // SAFETY: `this` is this live handle object; its dict, if any, is a dict.
-                unsafe {
-                    let dict = *dict_slot(this);
-                    if !dict.is_null() {
-                        ffi::PyDict_Clear(dict);
-                    }
-                }
-            }
+            // SAFETY: `this` is null or this live handle object; the GIL is held.
+            unsafe { clear_dict::<Handle>(this) };
         });
     }
 }

@@ -10,6 +10,7 @@
 mod addr;
 mod async_handle;
 mod buffers;
+mod dict_gc;
 mod dispatch;
 mod errors;
 mod excepthook;

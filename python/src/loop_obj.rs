@@ -7,15 +7,16 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 use ruv::core::handle_table::HandleId;
 use ruv::core::run::RunMode;
 
+use crate::dict_gc::{clear_dict, visit_dict};
 use crate::errors::{uv_error, ErrKind};
 use crate::gil::GilCell;
 use crate::host::CoreLoop;
 
 /// What a loop remembers between calls, apart from the core.
-#[derive(Default)]
 pub struct LoopState {
     /// `run` is in progress (a nested `run` is refused).
     pub running: bool,
@@ -25,6 +26,8 @@ pub struct LoopState {
     pub is_default: bool,
     /// `__init__` ran.
     pub initialized: bool,
+    /// The object's own pointer, set by `__init__` (for the GC traversal of its `__dict__`).
+    pub this: *mut pyo3::ffi::PyObject,
 }
 
 /// Loop() -> a new event loop.
@@ -104,7 +107,13 @@ impl Loop {
         let core = CoreLoop::new().map_err(|code| uv_error(py, ErrKind::Uv, code))?;
         Ok(Loop {
             core: GilCell::new(core),
-            state: GilCell::new(LoopState::default()),
+            state: GilCell::new(LoopState {
+                running: false,
+                exit_exc: None,
+                is_default: false,
+                initialized: false,
+                this: std::ptr::null_mut(),
+            }),
             deferred: Mutex::new(Vec::new()),
             has_deferred: AtomicBool::new(false),
         })
@@ -113,19 +122,38 @@ impl Loop {
     /// Loop.__init__ runs once: a second call is a RuntimeError (as in pyuv).
     #[pyo3(signature = (*_args, **_kwargs))]
     fn __init__(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         _args: &Bound<'_, PyTuple>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
-        let mut st = self.state.get_mut(py)?;
+        let mut st = slf.get().state.get_mut(slf.py())?;
         if st.initialized {
             return Err(pyo3::exceptions::PyRuntimeError::new_err(
                 "Object was already initialized",
             ));
         }
         st.initialized = true;
+        st.this = slf.as_ptr();
         Ok(())
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        // SAFETY: this is the GC's traversal, and nothing is kept past it.
+        let Some(st) = (unsafe { self.state.peek() }) else {
+            return Ok(());
+        };
+        // SAFETY: `this` is null or this live loop object (set by `__init__`).
+        unsafe { visit_dict::<Loop>(st.this, &visit) }
+    }
+
+    fn __clear__(&self) {
+        Python::with_gil(|py| {
+            let this = self.state.get(py).map(|st| st.this);
+            if let Ok(this) = this {
+                // SAFETY: `this` is null or this live loop object; the GIL is held.
+                unsafe { clear_dict::<Loop>(this) };
+            }
+        });
     }
 
     /// default_loop() -> Loop

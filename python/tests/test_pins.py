@@ -61,3 +61,28 @@ def test_closing_handle_is_listed_until_its_close_callback_runs(loop):
     assert len(loop.handles) == 1 and loop.handles[0].closed
     loop.run()
     assert seen == [False] and loop.handles == []     # as libuv: gone when the callback runs
+
+
+def test_loop_cycles_through_its_dict_are_collected():
+    lp = ruv.Loop()
+    t = ruv.Timer(lp)
+    lp.timer = t                         # loop -> timer -> loop
+    lp.me = lp
+    refs = (weakref.ref(lp), weakref.ref(t))
+    del lp, t
+    gc.collect()
+    assert [r() for r in refs] == [None, None]
+
+
+def test_a_pinned_handle_keeps_its_loop():
+    lp = ruv.Loop()
+    server = ruv.TCP(lp)
+    server.bind(("127.0.0.1", 0))
+    server.listen(lambda *a: None)
+    lp.server = server
+    ref = weakref.ref(lp)
+    del lp, server
+    gc.collect()
+    assert ref() is not None             # listening: the server (and so its loop) stays
+    ref().server.close()
+    ref().run()
