@@ -1,26 +1,48 @@
-"""ruv: pyuv-compatible Loop and TCP over the ruv C library.
+"""ruv: pyuv's API on ruv's Rust event loop.
 
-``import ruv as pyuv`` runs pyuv 1.4 TCP programs unchanged.
+``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, Timer, Async, Idle,
+Prepare, Check, Poll and Signal. Every class is implemented in the compiled module ``ruv._ruv``.
 """
 
-from . import error, errno
-from ._ffi import B as _B, LIBRARY_PATH
-from ._loop import Loop, UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE
-from ._handle import Handle
-from ._stream import Stream
-from ._tcp import TCP, UV_TCP_IPV6ONLY
-from . import _dispatch  # noqa: F401  (installs the C callbacks)
+from . import _ruv
+from ._ruv import (
+    Async,
+    Check,
+    Handle,
+    Idle,
+    Loop,
+    Poll,
+    Prepare,
+    Signal,
+    Stream,
+    TCP,
+    Timer,
+    UV_DISCONNECT,
+    UV_PRIORITIZED,
+    UV_READABLE,
+    UV_RUN_DEFAULT,
+    UV_RUN_NOWAIT,
+    UV_RUN_ONCE,
+    UV_TCP_IPV6ONLY,
+    UV_WRITABLE,
+)
+from . import errno, error
+
+for _name in dir(_ruv):
+    if _name.startswith("UV_") and _name.isupper():
+        globals()[_name] = getattr(_ruv, _name)
+del _name
 
 __version__ = "0.1.0"
 
-#: Version string of the loaded C library (pyuv exposes libuv's as LIBUV_VERSION).
-LIBRUV_VERSION = _B.version_string()
+#: The version of the ruv core. pyuv calls its libuv's LIBUV_VERSION: the same string here.
+LIBRUV_VERSION = _ruv.LIBRUV_VERSION
 LIBUV_VERSION = LIBRUV_VERSION
-#: The backend talking to C: "ctypes" (default) or "cffi" (RUV_BACKEND=cffi).
-BACKEND = _B.NAME
 
 __all__ = [
-    "Loop", "Handle", "Stream", "TCP", "error", "errno",
-    "UV_RUN_DEFAULT", "UV_RUN_ONCE", "UV_RUN_NOWAIT", "UV_TCP_IPV6ONLY",
-    "LIBRUV_VERSION", "LIBUV_VERSION", "LIBRARY_PATH", "BACKEND", "__version__",
+    "Loop", "Handle", "Stream", "TCP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
+    "Signal",
+    "error", "errno", "UV_RUN_DEFAULT", "UV_RUN_ONCE", "UV_RUN_NOWAIT", "UV_TCP_IPV6ONLY",
+    "UV_READABLE", "UV_WRITABLE", "UV_DISCONNECT", "UV_PRIORITIZED",
+    "LIBRUV_VERSION", "LIBUV_VERSION", "__version__",
 ]

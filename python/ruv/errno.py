@@ -1,46 +1,23 @@
-"""Error codes of the C library (the counterpart of pyuv.errno).
+"""Error codes (pyuv's ``pyuv.errno``): ``UV_<NAME>`` constants, ``errorcode``, ``strerror``.
 
-``UV_<NAME>`` constants are read from libruv itself at import time (every
-code for which ``ruv_err_name`` knows a name), so they always match what the
-C library returns.  ``errorcode`` maps code -> "UV_<NAME>";
-``strerror(code)`` is ``ruv_strerror``.  The one name ruv_err_name also gives
-unknown codes ("UNKNOWN") is bound to libuv's code for it, -4094.
+The codes are the core's own table: Linux ``-errno`` values, ``UV_EOF`` = -4095 and
+``UV_UNKNOWN`` = -4094, so they always match what the callbacks and exceptions carry.
 """
 
-import re as _re
+from ._ruv import error_table as _error_table, strerror as _strerror
 
-from ._ffi import B as _B
-
+#: code -> "UV_<NAME>"
 errorcode = {}
 
 
 def strerror(errorno):
-    """Return the message the C library gives for an error code."""
+    """Return the message for an error code."""
     if not isinstance(errorno, int):
         raise TypeError("an integer is required, not %s" % type(errorno).__name__)
-    return _B.strerror(errorno)
+    return _strerror(errorno)
 
 
-def _collect():
-    name_re = _re.compile(r"^[A-Z][A-Z0-9_]*$")
-    catch_all = _B.err_name(1)          # what unknown codes are called ("UNKNOWN")
-    seen = {}
-    # Linux errnos are small; libuv's own codes (EOF, EAI_*, ECHARSET...) sit
-    # in -3000..-4095.  Scan the whole range once: ~4k cheap calls.
-    for code in range(-1, -4096, -1):
-        name = _B.err_name(code)
-        if name_re.match(name):
-            seen.setdefault(name, []).append(code)
-    for name, codes in seen.items():
-        if name == catch_all:
-            # Every unknown code has this name; the code that really carries it
-            # is libuv's UV_UNKNOWN, -4094 (RUV_UNKNOWN in ruv.h).
-            codes = [c for c in codes if c == -4094]
-        if len(codes) != 1:
-            continue
-        globals()["UV_" + name] = codes[0]
-        errorcode[codes[0]] = "UV_" + name
-
-
-_collect()
-del _collect
+for _code, _name, _message in _error_table():
+    globals()["UV_" + _name] = _code
+    errorcode[_code] = "UV_" + _name
+del _code, _name, _message, _error_table

@@ -1,28 +1,27 @@
-"""Exceptions raised by ruv (the hierarchy of pyuv.error).
+"""The exceptions ruv raises: pyuv's ``pyuv.error`` hierarchy.
 
-Every exception carries ``args == (errno, message)`` where errno is a
-negative ``ruv.errno.UV_*`` code, except HandleClosedError whose single
-argument is a message, as in pyuv.
+``UVError`` ⊃ ``HandleError`` ⊃ ``HandleClosedError``, ``StreamError`` ⊃ ``TCPError``, and
+``TimerError``, ``AsyncError``, ``IdleError``, ``PrepareError``, ``CheckError``, ``PollError``,
+``SignalError`` under ``HandleError``. Every one carries ``args == (errno, message)`` with a
+negative ``ruv.errno.UV_*`` code, except ``HandleClosedError`` (one message, as in pyuv).
 """
 
-__all__ = ["UVError", "HandleError", "HandleClosedError", "StreamError", "TCPError"]
+from ._ruv import (
+    AsyncError,
+    CheckError,
+    HandleClosedError,
+    HandleError,
+    IdleError,
+    PollError,
+    PrepareError,
+    SignalError,
+    StreamError,
+    TCPError,
+    TimerError,
+    UVError,
+)
 
-
-class UVError(Exception):
-    """Base class of every ruv error."""
-
-
-class HandleError(UVError):
-    """Base class of handle errors."""
-
-
-class HandleClosedError(HandleError):
-    """An operation was attempted on a closing or closed handle."""
-
-
-class StreamError(HandleError):
-    """Base class of stream errors."""
-
-
-class TCPError(StreamError):
-    """A TCP handle operation failed: args are (errno, message)."""
+__all__ = [
+    "UVError", "HandleError", "HandleClosedError", "StreamError", "TCPError", "TimerError",
+    "AsyncError", "IdleError", "PrepareError", "CheckError", "PollError", "SignalError",
+]

@@ -211,6 +211,13 @@ impl<H: Host> Loop<H> {
         self.handles.values().map(|h| h.owner).collect()
     }
 
+    /// Replaces the owner the core hands back for handle `id` (closing or not); an embedder
+    /// whose object for the handle went away points it at a placeholder.
+    pub fn set_owner(&mut self, id: HandleId, owner: H::Owner) -> Result<()> {
+        self.handles.get_mut(id).ok_or(error::EINVAL)?.owner = owner;
+        Ok(())
+    }
+
     /// Forgets a handle whose close callback has run; its id is dead from now on.
     pub fn release_closed(&mut self, id: HandleId) {
         if self.handles.get(id).is_some_and(|h| h.closing) {
@@ -253,9 +260,21 @@ impl<H: Host> Loop<H> {
 
     /// Re-arms poll handles still waiting for it, waits for readiness (at most `timeout`; `None`
     /// = no limit; not at all if a re-arm queued an error) and lists the ready handles for the I/O
-    /// phase. A poll interrupted by a signal is resumed for the rest of the timeout (a signal
-    /// handle's delivery has woken the loop by then, so it returns at once).
-    pub(crate) fn poll_io(&mut self, timeout: Option<Duration>) -> Result<()> {
+    /// phase; returns whether there is I/O to act on. A poll interrupted by a signal is resumed
+    /// for the rest of the timeout (a signal handle's delivery has woken the loop by then, so it
+    /// returns at once). Only for the `wait` of [`super::run::run_with`].
+    pub fn poll_io(&mut self, timeout: Option<Duration>) -> Result<bool> {
+        self.poll_io_with(timeout, true)
+    }
+
+    /// [`Loop::poll_io`], except that a poll interrupted by a signal returns at once (with no
+    /// events): for an embedder whose own signal handlers must run before the loop goes on
+    /// waiting (Python's, from `PyErr_CheckSignals`).
+    pub fn poll_io_interruptible(&mut self, timeout: Option<Duration>) -> Result<bool> {
+        self.poll_io_with(timeout, false)
+    }
+
+    fn poll_io_with(&mut self, timeout: Option<Duration>, resume: bool) -> Result<bool> {
         self.rearm_polls();
         let mut timeout = if self.io_queue.is_empty() {
             timeout
@@ -267,6 +286,9 @@ impl<H: Host> Loop<H> {
             match self.poll.poll(&mut self.events, timeout) {
                 Ok(()) => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    if !resume {
+                        return Ok(!self.io_queue.is_empty());
+                    }
                     if let Some(d) = deadline {
                         timeout = Some(d.saturating_duration_since(Instant::now()));
                     }
@@ -306,7 +328,7 @@ impl<H: Host> Loop<H> {
                 self.io_queue.push_back(id);
             }
         }
-        Ok(())
+        Ok(!self.events.is_empty() || !self.io_queue.is_empty())
     }
 
     /// Whether `phase` may have a callback to run now (a cheap look; `false` means skip it).

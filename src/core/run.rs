@@ -72,7 +72,40 @@ fn run_phase_callbacks<H: Host>(
 pub fn run<H: Host>(
     cell: &RefCell<Loop<H>>,
     mode: RunMode,
+    call: impl FnMut(Dispatch<H>),
+) -> Result<bool> {
+    run_with(
+        cell,
+        mode,
+        call,
+        |cell, timeout| cell.borrow_mut().poll_io(timeout).map(drop),
+        LateTimers::Always,
+    )
+}
+
+/// When step 9 (due timers again, right after the poll) runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LateTimers {
+    /// In every mode: ruv's order (§6.1), also libuv's since 1.45.
+    Always,
+    /// Only in [`RunMode::Once`]: the order of libuv up to 1.44, which pyuv 1.4 bundles (a
+    /// timer due after the poll of a `Default` run fires at the start of the next iteration,
+    /// after a `stop` from the poll's callbacks has ended the run).
+    OnceOnly,
+}
+
+/// [`run`] with the poll of step 6 made by `wait(cell, timeout)`, which must call
+/// [`Loop::poll_io`] with that timeout (no borrow of `cell` is held when it is called). An
+/// embedder uses it to do something around a poll that may block: an interpreter releases its
+/// global lock there and, after the poll (with the borrow ended, since a signal handler may
+/// touch the loop), runs pending signal handlers and may [`Loop::stop`] the loop. `timeout` is `Some(Duration::ZERO)` when the poll
+/// must not block. `late` says when step 9 runs.
+pub fn run_with<H: Host>(
+    cell: &RefCell<Loop<H>>,
+    mode: RunMode,
     mut call: impl FnMut(Dispatch<H>),
+    mut wait: impl FnMut(&RefCell<Loop<H>>, Option<Duration>) -> Result<()>,
+    late: LateTimers,
 ) -> Result<bool> {
     {
         let mut l = cell.try_borrow_mut().map_err(|_| EBUSY)?;
@@ -102,21 +135,24 @@ pub fn run<H: Host>(
                 (true, ms) => Some(Duration::from_millis(ms as u64)),
                 (false, _) => Some(Duration::ZERO),
             };
-            l.poll_io(timeout)?;
+            drop(l);
+            wait(cell, timeout)?;
             // The I/O callbacks see the time after the poll (a read that restarts an idle
             // timer must not base it on the time before a long wait).
-            l.update_time();
+            cell.borrow_mut().update_time();
         }
         run_phase(cell, Phase::Io, &mut call);
         cell.borrow_mut().rearm_polls();
         run_phase(cell, Phase::Hooks(HookPhase::Check), &mut call);
-        {
-            let mut l = cell.borrow_mut();
-            if l.has_timers() {
-                l.update_time();
+        if late == LateTimers::Always || mode == RunMode::Once {
+            {
+                let mut l = cell.borrow_mut();
+                if l.has_timers() {
+                    l.update_time();
+                }
             }
+            run_phase(cell, Phase::Timers, &mut call);
         }
-        run_phase(cell, Phase::Timers, &mut call);
         let mut l = cell.borrow_mut();
         let alive = l.alive();
         if l.take_stop() || mode != RunMode::Default || !alive {

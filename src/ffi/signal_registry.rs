@@ -166,8 +166,9 @@ fn drop_handle(node: &Node, signum: usize, bit: u64) {
 
 /// Makes deliveries of `signum` count in `shared` (one more handle of that loop watches it);
 /// installs ruv's handler if it is the signal's first handle in the process. `RUV_EINVAL` for a
-/// signal that cannot be caught; nothing changes on failure.
-pub(crate) fn watch(shared: &Arc<SignalShared>, signum: c_int) -> Result<(), c_int> {
+/// signal that cannot be caught; nothing changes on failure. Public for the other embedder of
+/// the core, the Python extension, whose signal handles share this one process-wide table.
+pub fn watch(shared: &Arc<SignalShared>, signum: c_int) -> Result<(), c_int> {
     let (Some(bit), true) = (
         bit_of(signum),
         valid_signum(signum) && signum <= sys::sigrtmax(),
@@ -199,7 +200,7 @@ pub(crate) fn watch(shared: &Arc<SignalShared>, signum: c_int) -> Result<(), c_i
 
 /// Undoes one [`watch`]; the signal's last handle in the process restores the disposition the
 /// signal had before.
-pub(crate) fn unwatch(shared: &Arc<SignalShared>, signum: c_int) {
+pub fn unwatch(shared: &Arc<SignalShared>, signum: c_int) {
     let (Some(bit), Ok(slot)) = (bit_of(signum), usize::try_from(signum)) else {
         return;
     };
