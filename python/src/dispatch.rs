@@ -26,7 +26,8 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         | Dispatch::Async { owner, .. }
         | Dispatch::Hook { owner, .. }
         | Dispatch::Poll { owner, .. }
-        | Dispatch::Signal { owner, .. } => *owner,
+        | Dispatch::Signal { owner, .. }
+        | Dispatch::Drain { owner, .. } => *owner,
     };
     if owner.is_null() {
         // The object is gone (its handle was closed then): nothing to call. A write's
@@ -65,7 +66,8 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         Dispatch::Signal { signum, .. } => {
             kind_cb(lp, &obj, true, |cb| cb.call1(py, (&obj, signum)))
         }
-        Dispatch::Close { .. } => {}
+        // Not produced: the Python API sets no watermarks.
+        Dispatch::Drain { .. } | Dispatch::Close { .. } => {}
     }
 }
 

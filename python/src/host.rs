@@ -35,6 +35,8 @@ impl Host for PyHost {
     type HookCb = ();
     type PollCb = ();
     type SignalCb = ();
+    /// pyuv has no watermarks, so no drain callback is ever set.
+    type DrainCb = ();
 
     fn is_silent_write(cb: &WriteCb) -> bool {
         cb.0.is_null()

@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use ruv::core::error::{EBADF, EINVAL, ENOTSOCK};
-use ruv::core::tcp_ops::BufferKind;
+use ruv::core::tcp_options::BufferKind;
 use socket2::Socket;
 
 use crate::addr;
