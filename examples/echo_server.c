@@ -28,6 +28,9 @@
  *                    starts reading again. A write that would queue more than B bytes is refused
  *                    (RUV_ENOBUFS) and the connection is reset. The kernel's send buffer is capped
  *                    at B too (SO_SNDBUF). Default 1 MiB.
+ *
+ * SIGINT or SIGTERM stops the server the same clean way (ruv signal handles on loop 0: the
+ * callback runs from the loop, closes every handle, and the server exits 0).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "server_common.h"

@@ -9,6 +9,7 @@
  *
  * Listens on ADDRESS (default 127.0.0.1; an IPv4 or IPv6 address) port PORT (default 8080;
  * 0 lets the kernel choose) and prints "http_hello listening on http://HOST:PORT/".
+ * SIGINT or SIGTERM stops it cleanly (every handle closed, exit 0), as --stop-after-ms does.
  * GET or HEAD "/" answers 200 "Hello, world!\n", another path 404, another method 405.
  * With MAX_CONNECTIONS > 0 it stops listening after that many connections and exits once they
  * have closed (used by the tests).

@@ -8,7 +8,9 @@
  *     and ends once its connections have closed);
  *   - a clean stop from another thread: a helper thread sleeps --stop-after-ms, then wakes every
  *     loop with ruv_async_send; each loop's async callback closes all its handles (ruv_walk),
- *     ruv_run returns, and ruv_loop_close() succeeds.
+ *     ruv_run returns, and ruv_loop_close() succeeds;
+ *   - the same clean stop on SIGINT or SIGTERM: loop 0 watches both with ruv signal handles
+ *     (the callback runs from that loop, never from the signal handler) and stops every loop.
  *
  * A loop and its handles are used by its own thread only; the one thing another thread does is
  * ruv_async_send, under `srv.lock`, to a loop that has not finished (worker.done == 0).
@@ -17,6 +19,7 @@
 #define RUV_EXAMPLE_SERVER_COMMON_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +97,7 @@ typedef struct worker {
   ruv_loop_t *loop;
   ruv_tcp_t *listener;
   ruv_async_t *wakeup; /* other threads wake this loop to stop it */
+  ruv_signal_t *on_sigint, *on_sigterm; /* loop 0 only: a clean stop on SIGINT / SIGTERM */
   ruv_check_t *after_io; /* counts the I/O phases (with --idle-ms) */
   unsigned long ios;
   pthread_t thread;
@@ -165,6 +169,21 @@ static void on_wakeup(ruv_async_t *async) {
 
 static void count_io(ruv_check_t *check) { worker_of(check)->ios++; }
 
+/* SIGINT or SIGTERM (from loop 0): the same clean stop as --stop-after-ms. */
+static void on_stop_signal(ruv_signal_t *sig, int signum) {
+  (void)sig;
+  fprintf(stderr, "signal %d: stopping\n", signum);
+  stop_all(STOP_NOW);
+}
+
+/* Watches `signum` on `w`'s loop with an unreferenced handle (it must not keep the loop alive). */
+static int watch_stop_signal(worker *w, ruv_signal_t **out, int signum) {
+  int r = ruv_signal_new(w->loop, out);
+  if (r == 0) r = ruv_signal_start(*out, on_stop_signal, signum);
+  if (r == 0) ruv_unref(RUV_HANDLE(*out));
+  return r;
+}
+
 /* An idle timer of `w` fired: is the connection really idle? Timers run before I/O, so after a
  * busy iteration the client's bytes may be waiting unread. The first expiry notes the loop's I/O
  * count (the caller re-arms the timer at 0 ms); it counts once an I/O phase has run since, in
@@ -225,6 +244,9 @@ static int servers_listen(const server_opts *o, struct sockaddr_storage *addr,
     ruv_loop_set_data(w->loop, w);
     if ((r = ruv_async_new(w->loop, on_wakeup, &w->wakeup)) != 0) return r;
     ruv_unref(RUV_HANDLE(w->wakeup)); /* it must not keep the loop alive */
+    if (i == 0 && ((r = watch_stop_signal(w, &w->on_sigint, SIGINT)) != 0 ||
+                   (r = watch_stop_signal(w, &w->on_sigterm, SIGTERM)) != 0))
+      return r;
     if (o->idle_ms > 0) {
       if ((r = ruv_check_new(w->loop, &w->after_io)) != 0 ||
           (r = ruv_check_start(w->after_io, count_io)) != 0)

@@ -10,12 +10,15 @@ Each case starts a server on port 0 and reads the port from its output:
   idle        --idle-ms 300: a silent client is closed (EOF), a chatty one is not, a client that
               floods and never reads is reset (ECONNRESET);
   async stop  --stop-after-ms 700: with connections open, a helper thread stops every loop
-              (ruv_async_send + ruv_walk); the clients see the end, the server exits 0.
+              (ruv_async_send + ruv_walk); the clients see the end, the server exits 0;
+  signal stop SIGINT, then SIGTERM, with connections open: the same clean stop (ruv signal
+              handles), exit 0.
 for both echo_server and http_hello. WRAPPER (e.g. valgrind) is put before each server.
 """
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -219,6 +222,29 @@ def case_async_stop(cmd, args, rt, tmp, name):
     return "--stop-after-ms %d: 6 open connections closed, exit 0 after %.2f s" % (stop_ms, took)
 
 
+def case_signal_stop(cmd, args, rt, tmp, name):
+    done = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        srv = Server(cmd, ["0", "0"] + args + ["--threads", "2"], tmp, "%s-%d" % (name, signum))
+        try:
+            clients = [connect(srv.port) for _ in range(4)]
+            for s in clients:
+                rt(s, b"before the signal\n")
+            t_sent = time.monotonic()
+            srv.proc.send_signal(signum)
+            for s in clients:
+                wait_closed(s, 30 * SLOW)
+            out = srv.wait(30 * SLOW)
+        finally:
+            srv.kill()
+        total, _, _ = per_thread(out)
+        if total != 4:
+            fail("%d connections counted, want 4" % total)
+        done.append("%s: 4 open connections closed, exit 0 after %.2f s"
+                    % (signal.Signals(signum).name, time.monotonic() - t_sent))
+    return "; ".join(done)
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -226,7 +252,7 @@ def main():
     wrapper, echo, http = sys.argv[1:-2], sys.argv[-2], sys.argv[-1]
     servers = [("echo_server", wrapper + [echo], [], echo_round_trip),
                ("http_hello", wrapper + [http], [], http_round_trip)]
-    cases = [case_threads, case_idle, case_async_stop]
+    cases = [case_threads, case_idle, case_async_stop, case_signal_stop]
     passed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for name, cmd, args, rt in servers:
