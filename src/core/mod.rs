@@ -1,6 +1,6 @@
 //! The safe core: no `unsafe`, no `extern "C"`, no calls into C.
 //!
-//! The loop never invokes a user callback itself: [`event_loop::Loop::next_dispatch`] hands the
+//! The loop never invokes a user callback itself: `Loop::next_dispatch` (in [`crate::core::phase`]) hands the
 //! next callback to run to its caller (the FFI layer), which makes the call after the core's
 //! borrow has ended, so a callback may re-enter the loop freely.
 
@@ -15,6 +15,7 @@ pub mod handle;
 pub mod handle_table;
 pub mod hooks;
 pub mod host;
+pub mod phase;
 pub mod poll;
 pub mod run;
 pub mod signal;

@@ -20,9 +20,10 @@ use std::time::Duration;
 
 use super::dispatch::Dispatch;
 use super::error::{Result, EBUSY};
-use super::event_loop::{Loop, Phase};
+use super::event_loop::Loop;
 use super::hooks::HookPhase;
 use super::host::Host;
+use super::phase::Phase;
 
 /// How [`run`] runs the loop.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

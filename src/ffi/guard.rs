@@ -1,11 +1,11 @@
-//! The panic boundary and the one export macro, [`ffi_fn!`]: no Rust panic ever unwinds into C,
+//! The panic boundary and the one export macro, `ffi_fn!`: no Rust panic ever unwinds into C,
 //! and no export can be written without the guard.
 //!
 //! `ffi_fn! { /// docs  fn ruv_x(args) -> T { body } }` writes `#[no_mangle] pub extern "C" fn`
 //! with the body inside `catch_unwind`. For `-> c_int` the body returns
 //! `Result<c_int, c_int>` (`Ok(value)` or `Err(negative code)`, so `?` works) and a panic becomes
 //! `RUV_EPANIC`; for any other return type the body returns the value itself and a panic
-//! returns [`Fallback::fallback`]. cbindgen does not expand macros, so `build.rs` expands
+//! returns `Fallback::fallback()`. cbindgen does not expand macros, so `build.rs` expands
 //! `ffi_fn!` items itself (into plain `extern "C"` declarations) before generating the header,
 //! and refuses a `#[no_mangle]` written by hand.
 

@@ -14,6 +14,7 @@
 pub mod guard;
 pub mod addr;
 pub mod async_api;
+pub mod callbacks;
 pub mod constants;
 pub mod dispatch;
 pub mod error;
