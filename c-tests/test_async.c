@@ -104,6 +104,31 @@ TEST_CASE(send_from_own_callback_gives_a_later_callback) {
   finish_loop(loop);
 }
 
+/* A callback that always sends again: the I/O phase looks at the async handles again after
+ * callbacks ran (a send made meanwhile is delivered without another trip through the poll), at
+ * most 3 more times, so one iteration runs it 4 times and the loop neither spins inside the
+ * phase nor loses the send (the next iteration goes on). */
+static int g_forever;
+
+static void always_resend_cb(ruv_async_t *a) {
+  g_forever++;
+  ASSERT_EQ(ruv_async_send(a), 0);
+}
+
+TEST_CASE(resend_from_callback_is_bounded_per_iteration) {
+  ruv_loop_t *loop = make_loop();
+  ruv_async_t *a = make_async(loop, always_resend_cb);
+  g_forever = 0;
+  ASSERT_EQ(ruv_async_send(a), 0);
+  ASSERT_EQ(ruv_run(loop, RUV_RUN_NOWAIT), 1);
+  ASSERT_EQ(g_forever, 4);
+  ASSERT_EQ(ruv_run(loop, RUV_RUN_NOWAIT), 1);
+  ASSERT_EQ(g_forever, 8);
+  ASSERT_EQ(ruv_close(RUV_HANDLE(a), NULL), 0);
+  finish_loop(loop);
+  ASSERT_EQ(g_forever, 8); /* the send made by the last callback died with the close */
+}
+
 /* ---- many threads: no lost wakeup ----------------------------------------- */
 
 static int g_sent;     /* incremented by each sender before its send */
@@ -460,6 +485,7 @@ TEST_CASE(async_type_walk_and_misuse) {
 TEST_MAIN(TEST_ENTRY(send_from_loop_thread_runs_callback_from_run),
           TEST_ENTRY(sends_before_the_loop_runs_coalesce),
           TEST_ENTRY(send_from_own_callback_gives_a_later_callback),
+          TEST_ENTRY(resend_from_callback_is_bounded_per_iteration),
           TEST_ENTRY(many_threads_no_lost_wakeup),
           TEST_ENTRY(ping_pong_with_a_thread_no_lost_wakeup),
           TEST_ENTRY(async_keeps_loop_alive_until_closed_or_unrefd),

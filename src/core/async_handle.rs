@@ -18,6 +18,9 @@ use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
 
+/// How many times one I/O phase looks at the async handles again after callbacks ran.
+pub(crate) const ASYNC_RESCANS: u32 = 3;
+
 /// The poll token of the loop's waker (no handle id packs to it).
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
 
@@ -105,27 +108,44 @@ impl<H: Host> Loop<H> {
     /// phase.
     pub(crate) fn begin_async_phase(&mut self, woken: bool) {
         self.async_scan.clear();
+        self.async_rescans = 0;
         if woken {
-            // Popped from the end: reversed, so they run in creation order.
-            self.async_scan.extend(self.asyncs.iter().rev());
+            self.async_rescans = ASYNC_RESCANS;
+            self.fill_async_scan();
         }
     }
 
-    /// The next async handle with a send pending, its flag cleared; with its callback.
+    fn fill_async_scan(&mut self) {
+        // Popped from the end: reversed, so they run in creation order.
+        self.async_scan.extend(self.asyncs.iter().rev());
+        self.async_ran = false;
+    }
+
+    /// The next async handle with a send pending, its flag cleared; with its callback. When a
+    /// scan ran callbacks, the handles are looked at again (up to [`ASYNC_RESCANS`] times): a
+    /// send made meanwhile gets its callback now instead of after another trip through the
+    /// poll (its wakeup then finds nothing pending, which is harmless).
     pub(crate) fn next_async(&mut self) -> Option<(H::Owner, H::AsyncCb)> {
-        while let Some(id) = self.async_scan.pop() {
-            if let Some(Handle {
-                closing: false,
-                kind: Kind::Async(a),
-                owner,
-                ..
-            }) = self.handles.get(id)
-            {
-                if a.shared.pending.swap(false, Ordering::AcqRel) {
-                    return Some((*owner, a.cb));
+        loop {
+            while let Some(id) = self.async_scan.pop() {
+                if let Some(Handle {
+                    closing: false,
+                    kind: Kind::Async(a),
+                    owner,
+                    ..
+                }) = self.handles.get(id)
+                {
+                    if a.shared.pending.swap(false, Ordering::AcqRel) {
+                        self.async_ran = true;
+                        return Some((*owner, a.cb));
+                    }
                 }
             }
+            if !self.async_ran || self.async_rescans == 0 {
+                return None;
+            }
+            self.async_rescans -= 1;
+            self.fill_async_scan();
         }
-        None
     }
 }

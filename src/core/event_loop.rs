@@ -82,6 +82,10 @@ pub struct Loop<H: Host> {
     /// Async handles, in creation order, and the ones the running I/O phase still looks at.
     pub(crate) asyncs: Vec<HandleId>,
     pub(crate) async_scan: Vec<HandleId>,
+    /// Rescans of the async handles this I/O phase may still make, and whether the current
+    /// scan ran a callback.
+    pub(crate) async_rescans: u32,
+    pub(crate) async_ran: bool,
     /// The eventfd async handles wake the loop with (made by the first one).
     pub(crate) waker: Option<Arc<Waker>>,
     /// The last poll saw the waker.
@@ -118,6 +122,8 @@ impl<H: Host> Loop<H> {
             hooks: HookLists::default(),
             asyncs: Vec::new(),
             async_scan: Vec::new(),
+            async_rescans: 0,
+            async_ran: false,
             waker: None,
             woken: false,
             poll_rearm: Vec::new(),
