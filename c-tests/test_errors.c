@@ -4,7 +4,7 @@
 
 #include <limits.h>
 
-/* Every RUV_E* of DESIGN.md §2 plus the rest the header declares. */
+/* Every RUV_E* the header declares (the errno codes libuv names, and ruv's own). */
 #define RUV_TEST_ERRNOS(X)                                                    \
   X(E2BIG) X(EACCES) X(EADDRINUSE) X(EADDRNOTAVAIL) X(EAFNOSUPPORT)           \
   X(EAGAIN) X(EALREADY) X(EBADF) X(EBUSY) X(ECANCELED) X(ECONNABORTED)        \

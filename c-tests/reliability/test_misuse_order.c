@@ -3,8 +3,8 @@
  * connect twice, start_read twice, write before connect completes, shutdown
  * twice, ...), every exported function on a closing handle, on a handle whose
  * close callback already ran, with a pointer of the wrong kind and with NULL
- * pointers. Each asserts the exact code: DESIGN §2/§3 where it says one, else
- * what the library returns (documented in notes/README-reliability.md). */
+ * pointers. Each asserts the exact code the contract gives (the misuse table of
+ * the README's "Reliability" section lists every one). */
 #include "rel.h"
 
 static int g_calls;

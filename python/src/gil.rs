@@ -24,8 +24,9 @@ pub struct GilCell<T>(RefCell<T>);
 // the GIL, no other thread can reach the contents while it is set, and it is cleared only
 // after the GIL is taken back.
 unsafe impl<T> Sync for GilCell<T> {}
-// SAFETY: as above: moving the cell to another thread (a Python object freed there) only ever
-// lets that thread reach the contents under the GIL.
+// SAFETY: moving the cell to another thread (a Python object freed there) only ever lets that
+// thread reach the contents through a `Python<'_>` token, i.e. under the GIL, which orders its
+// accesses after the previous holder's.
 unsafe impl<T> Send for GilCell<T> {}
 
 impl<T> GilCell<T> {

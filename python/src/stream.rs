@@ -259,7 +259,8 @@ pub fn on_read(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, result: ReadResult)
         }
         ReadResult::Error(code) => {
             let cb = s.st.get_mut(py).ok().and_then(|mut st| st.read_cb.take());
-            // SAFETY: as above, the object is a handle.
+            // SAFETY: `obj` is the owner the core dispatched for a stream handle, so it is an
+            // instance of a Handle subclass (Handle::of's requirement).
             update_pin(obj, unsafe { Handle::of(obj) });
             let Some(cb) = cb else {
                 return;
