@@ -7,7 +7,7 @@
 //! polls the waker's token, then swaps each async handle's `pending` flag off before calling
 //! its callback, so a send made during or after the swap wakes the loop again (no lost wakeup).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use mio::{Token, Waker};
@@ -28,6 +28,10 @@ pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
 pub struct AsyncShared {
     pending: AtomicBool,
     closed: AtomicBool,
+    /// Sends between their check of `closed` and the end of their wakeup: closing waits for
+    /// them, so no send writes to the eventfd after `ruv_close` of the handle returned (the
+    /// loop may close the eventfd right after).
+    in_flight: AtomicUsize,
     waker: Arc<Waker>,
 }
 
@@ -44,10 +48,30 @@ impl AsyncShared {
         if self.pending.load(Ordering::Acquire) {
             return Ok(());
         }
-        if !self.pending.swap(true, Ordering::AcqRel) {
-            error::sys(self.waker.wake())?;
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let result = if self.closed.load(Ordering::SeqCst) {
+            Err(EINVAL)
+        } else if !self.pending.swap(true, Ordering::AcqRel) {
+            error::sys(self.waker.wake())
+        } else {
+            Ok(())
+        };
+        self.in_flight.fetch_sub(1, Ordering::Release);
+        result
+    }
+
+    /// Refuses later sends and waits for the ones in flight (each is at most one `write(2)`).
+    fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        let mut spins = 0u32;
+        while self.in_flight.load(Ordering::Acquire) != 0 {
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
         }
-        Ok(())
     }
 }
 
@@ -80,6 +104,7 @@ impl<H: Host> Loop<H> {
         let shared = Arc::new(AsyncShared {
             pending: AtomicBool::new(false),
             closed: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
             waker,
         });
         let kind = Kind::Async(Async {
@@ -99,7 +124,7 @@ impl<H: Host> Loop<H> {
             ..
         }) = self.handles.get(id)
         {
-            a.shared.closed.store(true, Ordering::Release);
+            a.shared.close();
         }
         self.asyncs.retain(|&a| a != id);
     }

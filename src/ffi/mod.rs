@@ -24,6 +24,7 @@ pub mod loop_api;
 pub mod poll;
 pub mod signal;
 pub mod signal_registry;
+pub(crate) mod spin_lock;
 pub mod sys;
 pub mod tcp;
 pub mod tcp_options;

@@ -6,7 +6,7 @@
 //! and which loops a delivery must reach. Two halves:
 //!
 //! * **Writers** (`watch` / `unwatch`, called by signal handles on their loop's thread) hold
-//!   [`LOCK`], a mutex the signal handler never takes. The first handle of a signal installs
+//!   [`LOCK`], a lock the signal handler never takes. The first handle of a signal installs
 //!   [`on_signal`] with `sigaction` and keeps the old disposition; the last one puts it back.
 //! * **The handler** reads only atomics: a singly linked list of [`Node`]s, one per loop that
 //!   watches signals, each with the loop's bit mask of watched signals and a pointer to its
@@ -28,11 +28,12 @@
 use std::os::raw::c_int;
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use crate::core::error::EINVAL;
 use crate::core::signal::{valid_signum, SignalShared, MAX_SIGNAL};
 
+use super::spin_lock::SpinLock;
 use super::sys::{self, Disposition, ErrnoGuard};
 
 const SLOTS: usize = MAX_SIGNAL as usize + 1;
@@ -64,7 +65,7 @@ const UNUSED: SignalUse = SignalUse {
 };
 
 /// The writers' lock (never taken by the signal handler).
-static LOCK: Mutex<[SignalUse; SLOTS]> = Mutex::new([UNUSED; SLOTS]);
+static LOCK: SpinLock<[SignalUse; SLOTS]> = SpinLock::new([UNUSED; SLOTS]);
 /// The first node of the handler's list.
 static HEAD: AtomicPtr<Node> = AtomicPtr::new(ptr::null_mut());
 
@@ -176,7 +177,7 @@ pub fn watch(shared: &Arc<SignalShared>, signum: c_int) -> Result<(), c_int> {
         return Err(EINVAL);
     };
     let slot = usize::try_from(signum).map_err(|_| EINVAL)?;
-    let mut uses = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut uses = LOCK.lock();
     let used = uses.get_mut(slot).ok_or(EINVAL)?;
     let node = claim(shared);
     // Counted for the loop before the handler is installed, so every delivery it catches from
@@ -204,7 +205,7 @@ pub fn unwatch(shared: &Arc<SignalShared>, signum: c_int) {
     let (Some(bit), Ok(slot)) = (bit_of(signum), usize::try_from(signum)) else {
         return;
     };
-    let mut uses = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut uses = LOCK.lock();
     let (Some(used), Some(node)) = (uses.get_mut(slot), find(shared)) else {
         return;
     };
