@@ -67,12 +67,11 @@ static void close_conn(conn_t *c, int reset) {
 
 static void on_idle(ruv_timer_t *timer);
 
-/* (Re)starts the idle timer. ruv_now() is the time the loop iteration began, which is before a
- * poll that may have blocked for long: refresh it first, or the timer could be due at once. */
+/* (Re)starts the idle timer: due opts.idle_ms after ruv_now(), which the loop refreshes right
+ * after each poll, so a read after a long wait does not start it in the past. */
 static void touch(conn_t *c) {
   if (c->idle == NULL) return;
   c->idle_noted = 0;
-  ruv_update_time(ruv_handle_get_loop(RUV_HANDLE(c->idle)));
   ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
 }
 
