@@ -303,13 +303,25 @@ pub fn on_write(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, cb: WriteCb, code:
 
 /// Shutdown dispatch.
 pub fn on_shutdown(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, code: i32) {
-    let py = obj.py();
     // SAFETY: shutdowns are dispatched for TCP handles only, whose objects are Streams.
+    unsafe { complete_request(lp, obj, code, |st| st.shutdown_cb.take()) }
+}
+
+/// A one-shot request of a stream completed (shutdown, connect): its callback, taken by `take`,
+/// gets `(handle, error)`, and the handle's pending count and pin follow.
+///
+/// # Safety
+/// `obj` must be a Stream object (a TCP handle's).
+pub unsafe fn complete_request(
+    lp: &Bound<'_, Loop>,
+    obj: &Bound<'_, PyAny>,
+    code: i32,
+    take: impl FnOnce(&mut StreamState) -> Option<PyObject>,
+) {
+    let py = obj.py();
+    // SAFETY: the caller guarantees `obj` is a Stream, hence also a Handle.
     let (h, s) = unsafe { (Handle::of(obj), stream_of(obj)) };
-    let cb =
-        s.st.get_mut(py)
-            .ok()
-            .and_then(|mut st| st.shutdown_cb.take());
+    let cb = s.st.get_mut(py).ok().and_then(|mut st| take(&mut st));
     if let Ok(mut st) = h.st.get_mut(py) {
         st.pending = st.pending.saturating_sub(1);
     }

@@ -14,7 +14,7 @@ use crate::errors::{closed, ErrKind};
 use crate::excepthook::report;
 use crate::handle::{init, op, update_pin, Handle};
 use crate::loop_obj::Loop;
-use crate::stream::{check_callable, status, stream_of, Stream};
+use crate::stream::{check_callable, complete_request, status, stream_of, Stream};
 
 /// TCP(loop, family=AF_UNSPEC): a TCP client or server handle.
 ///
@@ -292,20 +292,6 @@ pub fn on_connection(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, code: i32) {
 
 /// Connect dispatch.
 pub fn on_connect(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, code: i32) {
-    let py = obj.py();
     // SAFETY: connects are dispatched for TCP handles only, whose objects are Streams.
-    let (h, s) = unsafe { (Handle::of(obj), stream_of(obj)) };
-    let cb =
-        s.st.get_mut(py)
-            .ok()
-            .and_then(|mut st| st.connect_cb.take());
-    if let Ok(mut st) = h.st.get_mut(py) {
-        st.pending = st.pending.saturating_sub(1);
-    }
-    update_pin(obj, h);
-    if let Some(cb) = cb {
-        if let Err(e) = cb.call1(py, (obj, status(code))) {
-            report(py, lp, e);
-        }
-    }
+    unsafe { complete_request(lp, obj, code, |st| st.connect_cb.take()) }
 }
