@@ -262,7 +262,10 @@ impl<H: Host> Loop<H> {
         } else {
             Some(Duration::ZERO)
         };
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        // A poll that must not block has no deadline to keep (and reads no clock for one).
+        let deadline = timeout
+            .filter(|t| !t.is_zero())
+            .and_then(|t| Instant::now().checked_add(t));
         loop {
             match self.poll.poll(&mut self.events, timeout) {
                 Ok(()) => break,

@@ -231,7 +231,15 @@ impl<H: Host> Loop<H> {
     /// re-arms the handles whose callback ran, so the next poll reports those still ready
     /// (level-triggered). A handle whose descriptor left the epoll set (closed under it) stops
     /// and gets the error from the next I/O phase.
+    #[inline]
     pub(crate) fn rearm_polls(&mut self) {
+        if !self.poll_rearm.is_empty() {
+            self.rearm_listed_polls();
+        }
+    }
+
+    #[cold]
+    fn rearm_listed_polls(&mut self) {
         let registry = self.poll.registry();
         for id in self.poll_rearm.drain(..) {
             let Some(Handle {
