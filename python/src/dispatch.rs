@@ -9,6 +9,7 @@ use ruv::core::handle_table::HandleId;
 use crate::excepthook::report;
 use crate::handle::{update_pin, Handle};
 use crate::host::PyHost;
+use crate::invoke::invoke;
 use crate::loop_obj::Loop;
 use crate::{stream, tcp};
 
@@ -50,22 +51,27 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         Dispatch::Shutdown { status, .. } => stream::on_shutdown(lp, &obj, status),
         Dispatch::Connection { status, .. } => tcp::on_connection(lp, &obj, status),
         Dispatch::Connect { status, .. } => tcp::on_connect(lp, &obj, status),
-        Dispatch::Timer { .. } => kind_cb(lp, &obj, true, |cb| cb.call1(py, (&obj,))),
+        Dispatch::Timer { .. } => kind_cb(lp, &obj, true, |cb| invoke(py, cb, &[&obj])),
         Dispatch::Async { .. } | Dispatch::Hook { .. } => {
-            kind_cb(lp, &obj, false, |cb| cb.call1(py, (&obj,)))
+            kind_cb(lp, &obj, false, |cb| invoke(py, cb, &[&obj]))
         }
         // pyuv's arguments: (handle, events, None), or (handle, None, error).
         Dispatch::Poll {
             status: 0, events, ..
         } => kind_cb(lp, &obj, false, |cb| {
-            cb.call1(py, (&obj, events, py.None()))
+            let events = events.into_pyobject(py)?.into_any();
+            invoke(py, cb, &[&obj, &events, &py.None().into_bound(py)])
         }),
-        Dispatch::Poll { status, .. } => {
-            kind_cb(lp, &obj, true, |cb| cb.call1(py, (&obj, py.None(), status)))
-        }
-        Dispatch::Signal { signum, .. } => {
-            kind_cb(lp, &obj, true, |cb| cb.call1(py, (&obj, signum)))
-        }
+        Dispatch::Poll { status, .. } => kind_cb(lp, &obj, true, |cb| {
+            invoke(
+                py,
+                cb,
+                &[&obj, &py.None().into_bound(py), &stream::status(py, status)],
+            )
+        }),
+        Dispatch::Signal { signum, .. } => kind_cb(lp, &obj, true, |cb| {
+            invoke(py, cb, &[&obj, signum.into_pyobject(py)?.as_any()])
+        }),
         // Not produced: the Python API sets no watermarks.
         Dispatch::Drain { .. } | Dispatch::Close { .. } => {}
     }
@@ -73,11 +79,11 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
 
 /// Calls the kind's callback of `obj` (timer, async, idle/prepare/check, poll, signal) with
 /// `call`; `repin`: the handle may have stopped meanwhile (a one-shot timer or signal).
-fn kind_cb(
-    lp: &Bound<'_, Loop>,
-    obj: &Bound<'_, PyAny>,
+fn kind_cb<'py>(
+    lp: &Bound<'py, Loop>,
+    obj: &Bound<'py, PyAny>,
     repin: bool,
-    call: impl FnOnce(&Py<PyAny>) -> PyResult<PyObject>,
+    call: impl FnOnce(&Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
 ) {
     let py = obj.py();
     // SAFETY: every owner is a handle object.
@@ -85,7 +91,7 @@ fn kind_cb(
     let cb =
         h.st.get(py)
             .ok()
-            .and_then(|st| st.cb.as_ref().map(|c| c.clone_ref(py)));
+            .and_then(|st| st.cb.as_ref().map(|c| c.bind(py).clone()));
     if let Some(cb) = cb {
         if let Err(e) = call(&cb) {
             report(py, lp, e);
@@ -118,7 +124,7 @@ fn on_close(lp: &Bound<'_, Loop>, owner: *mut ffi::PyObject, id: HandleId) {
         return;
     };
     if let Some(close_cb) = close_cb {
-        if let Err(e) = close_cb.call1(py, (&obj,)) {
+        if let Err(e) = invoke(py, close_cb.bind(py), &[&obj]) {
             report(py, lp, e);
         }
     }

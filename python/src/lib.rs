@@ -18,6 +18,7 @@ mod gil;
 mod handle;
 mod hooks;
 mod host;
+mod invoke;
 mod loop_obj;
 mod poll;
 mod run;

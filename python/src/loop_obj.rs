@@ -60,10 +60,15 @@ impl Loop {
     }
 
     /// Applies the deferred [`Loop::forget_owner`] calls to the borrowed core.
+    #[inline]
     pub(crate) fn drain_deferred(&self, core: &mut CoreLoop) {
-        if !self.has_deferred.load(Ordering::Acquire) {
-            return;
+        if self.has_deferred.load(Ordering::Acquire) {
+            self.drain_deferred_now(core);
         }
+    }
+
+    #[cold]
+    fn drain_deferred_now(&self, core: &mut CoreLoop) {
         let ids = std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|e| e.into_inner()));
         self.has_deferred.store(false, Ordering::Release);
         for (id, close) in ids {

@@ -21,6 +21,7 @@ use crate::excepthook::report;
 use crate::gil::GilCell;
 use crate::handle::{op, query, update_pin, Handle};
 use crate::host::WriteCb;
+use crate::invoke::invoke;
 use crate::loop_obj::Loop;
 
 /// The callbacks of a stream (TCP) handle.
@@ -58,8 +59,13 @@ pub fn check_callable(py: Python<'_>, cb: Option<&PyObject>, msg: &'static str) 
 }
 
 /// Errors as pyuv's callbacks get them: None for success, else the negative code.
-pub fn status(code: i32) -> Option<i32> {
-    (code != 0).then_some(code)
+pub fn status(py: Python<'_>, code: i32) -> Bound<'_, PyAny> {
+    if code == 0 {
+        py.None().into_bound(py)
+    } else {
+        code.into_pyobject(py)
+            .map_or_else(|e| match e {}, |c| c.into_any())
+    }
 }
 
 /// Queues a marker write (see the module doc) unless one is queued.
@@ -251,21 +257,26 @@ pub fn on_read(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, result: ReadResult)
             let Some(cb) =
                 s.st.get(py)
                     .ok()
-                    .and_then(|st| st.read_cb.as_ref().map(|c| c.clone_ref(py)))
+                    .and_then(|st| st.read_cb.as_ref().map(|c| c.bind(py).clone()))
             else {
                 return;
             };
-            cb.call1(py, (obj, data, py.None()))
+            invoke(py, &cb, &[obj, data.as_any(), &py.None().into_bound(py)])
         }
         ReadResult::Error(code) => {
             let cb = s.st.get_mut(py).ok().and_then(|mut st| st.read_cb.take());
+            let cb = cb.map(|c| c.into_bound(py));
             // SAFETY: `obj` is the owner the core dispatched for a stream handle, so it is an
             // instance of a Handle subclass (Handle::of's requirement).
             update_pin(obj, unsafe { Handle::of(obj) });
             let Some(cb) = cb else {
                 return;
             };
-            cb.call1(py, (obj, py.None(), code))
+            invoke(
+                py,
+                &cb,
+                &[obj, &py.None().into_bound(py), &status(py, code)],
+            )
         }
     };
     if let Err(e) = called {
@@ -278,13 +289,13 @@ pub fn on_write(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, cb: WriteCb, code:
     let py = obj.py();
     // SAFETY: only writes with a callback produce a completion, and their `cb` is the owned
     // reference `write`/`add_marker` made; it is taken back exactly once, here.
-    let cb = unsafe { Py::<PyAny>::from_owned_ptr(py, cb.0) };
+    let cb = unsafe { Bound::from_owned_ptr(py, cb.0) };
     // SAFETY: writes are dispatched for TCP handles only, whose objects are Streams.
     let (h, s) = unsafe { (Handle::of(obj), stream_of(obj)) };
     if let Ok(mut st) = h.st.get_mut(py) {
         st.pending = st.pending.saturating_sub(1);
     }
-    if cb.is_none(py) {
+    if cb.is_none() {
         if let Ok(mut st) = s.st.get_mut(py) {
             st.marker = false;
         }
@@ -296,7 +307,7 @@ pub fn on_write(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, cb: WriteCb, code:
         return;
     }
     update_pin(obj, h);
-    if let Err(e) = cb.call1(py, (obj, status(code))) {
+    if let Err(e) = invoke(py, &cb, &[obj, &status(py, code)]) {
         report(py, lp, e);
     }
 }
@@ -322,12 +333,13 @@ pub unsafe fn complete_request(
     // SAFETY: the caller guarantees `obj` is a Stream, hence also a Handle.
     let (h, s) = unsafe { (Handle::of(obj), stream_of(obj)) };
     let cb = s.st.get_mut(py).ok().and_then(|mut st| take(&mut st));
+    let cb = cb.map(|c| c.into_bound(py));
     if let Ok(mut st) = h.st.get_mut(py) {
         st.pending = st.pending.saturating_sub(1);
     }
     update_pin(obj, h);
     if let Some(cb) = cb {
-        if let Err(e) = cb.call1(py, (obj, status(code))) {
+        if let Err(e) = invoke(py, &cb, &[obj, &status(py, code)]) {
             report(py, lp, e);
         }
     }

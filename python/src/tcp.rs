@@ -13,6 +13,7 @@ use crate::addr;
 use crate::errors::{closed, ErrKind};
 use crate::excepthook::report;
 use crate::handle::{init, op, update_pin, Handle};
+use crate::invoke::invoke;
 use crate::loop_obj::Loop;
 use crate::stream::{check_callable, complete_request, status, stream_of, Stream};
 
@@ -281,11 +282,11 @@ pub fn on_connection(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, code: i32) {
     let Some(cb) =
         s.st.get(py)
             .ok()
-            .and_then(|st| st.listen_cb.as_ref().map(|c| c.clone_ref(py)))
+            .and_then(|st| st.listen_cb.as_ref().map(|c| c.bind(py).clone()))
     else {
         return;
     };
-    if let Err(e) = cb.call1(py, (obj, status(code))) {
+    if let Err(e) = invoke(py, &cb, &[obj, &status(py, code)]) {
         report(py, lp, e);
     }
 }
