@@ -90,6 +90,6 @@ for f in $PYUV_FILES; do
     fi
     FILES+=("$f")
 done
-echo "NOTE: deselected test_loop_handles.py::HandlesTest::test_handle_lifetime (needs pyuv.Pipe and pyuv.UDP)" >&2
+echo "NOTE: deselected test_loop_handles.py::HandlesTest::test_handle_lifetime (needs pyuv.Pipe and pyuv.UDP, not in ruv yet)" >&2
 (cd "$RUN" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${DESELECT[@]}" "${FILES[@]}") || status=1
 exit $status

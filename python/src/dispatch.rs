@@ -119,6 +119,8 @@ fn on_close(lp: &Bound<'_, Loop>, owner: *mut ffi::PyObject, id: HandleId) {
         (st.close_cb.take(), st.cb.take(), st.pin.take())
     });
     let _ = lp.get().with_core(py, |c| c.release_closed(id));
+    // Dropped last, with the pin: `obj` is this function's own reference until then.
+    let doomed = lp.get().doomed.release(py, id);
     stream::forget_callbacks(&obj);
     let Some((close_cb, cb, pin)) = taken else {
         return;
@@ -128,5 +130,5 @@ fn on_close(lp: &Bound<'_, Loop>, owner: *mut ffi::PyObject, id: HandleId) {
             report(py, lp, e);
         }
     }
-    drop((cb, pin));
+    drop((cb, pin, doomed));
 }

@@ -14,6 +14,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::{PyResult, Python};
 
 /// A `RefCell` whose contents may only be reached with the GIL held.
+#[derive(Default)]
 pub struct GilCell<T>(RefCell<T>);
 
 // SAFETY: every way to reach the contents takes a `Python<'_>` token, i.e. the calling thread

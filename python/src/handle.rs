@@ -45,6 +45,9 @@ pub struct HandleState {
     pub pending: u32,
     /// The object's own pointer (for the GC traversal of its `__dict__`).
     pub this: *mut ffi::PyObject,
+    /// The object became garbage un-closed and its loop keeps it until the close callback
+    /// (`finalize.rs`): it never pins itself.
+    pub doomed: bool,
 }
 
 /// Base class of every handle: close(), closed, active, ref, loop.
@@ -69,6 +72,7 @@ impl Handle {
                 pin: None,
                 pending: 0,
                 this: ptr::null_mut(),
+                doomed: false,
             }),
         }
     }
@@ -150,6 +154,7 @@ pub fn update_pin(obj: &Bound<'_, PyAny>, h: &Handle) {
         return;
     };
     let want = !st.done
+        && !st.doomed
         && (st.closing
             || st.pending > 0
             || (st.pins_active
@@ -237,6 +242,12 @@ impl Handle {
     #[pyo3(name = "loop")]
     fn get_loop(&self, py: Python<'_>) -> PyResult<Option<Py<Loop>>> {
         Ok(self.st.get(py)?.lp.as_ref().map(|l| l.clone_ref(py)))
+    }
+
+    /// The finalizer (installed as the class's `__del__`, see finalize.rs): a handle that is
+    /// garbage and not closed is closed, and kept by its loop until its close callback ran.
+    fn _ruv_finalize(slf: &Bound<'_, Self>) {
+        crate::finalize::finalize(slf);
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {

@@ -14,6 +14,7 @@ mod dict_gc;
 mod dispatch;
 mod errors;
 mod excepthook;
+mod finalize;
 mod gil;
 mod handle;
 mod hooks;

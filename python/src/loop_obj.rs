@@ -13,6 +13,7 @@ use ruv::core::run::RunMode;
 
 use crate::dict_gc::{clear_dict, visit_dict};
 use crate::errors::{uv_error, ErrKind};
+use crate::finalize::Doomed;
 use crate::gil::GilCell;
 use crate::host::CoreLoop;
 
@@ -43,6 +44,8 @@ pub struct Loop {
     /// without the GIL): (id, close it too). Handled before the core is next used.
     deferred: Mutex<Vec<(HandleId, bool)>>,
     has_deferred: AtomicBool,
+    /// Handle objects that became garbage un-closed, kept until their close callback.
+    pub(crate) doomed: Doomed,
 }
 
 static DEFAULT_LOOP: GILOnceCell<Py<PyAny>> = GILOnceCell::new();
@@ -121,6 +124,7 @@ impl Loop {
             }),
             deferred: Mutex::new(Vec::new()),
             has_deferred: AtomicBool::new(false),
+            doomed: Doomed::default(),
         })
     }
 
@@ -147,12 +151,14 @@ impl Loop {
         let Some(st) = (unsafe { self.state.peek() }) else {
             return Ok(());
         };
+        self.doomed.traverse(&visit)?;
         // SAFETY: `this` is null or this live loop object (set by `__init__`).
         unsafe { visit_dict::<Loop>(st.this, &visit) }
     }
 
     fn __clear__(&self) {
         Python::with_gil(|py| {
+            self.doomed.clear(py);
             let this = self.state.get(py).map(|st| st.this);
             if let Ok(this) = this {
                 // SAFETY: `this` is null or this live loop object; the GIL is held.

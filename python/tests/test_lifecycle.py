@@ -179,16 +179,19 @@ def test_handle_kept_alive_while_c_may_call_it(loop):
     assert ref() is None
 
 
-def test_dropped_idle_handle_is_closed_and_collected(loop):
+def test_dropped_idle_handle_is_closed_and_kept_until_its_close_callback(loop):
     t = ruv.TCP(loop, socket.AF_INET)
     ref = weakref.ref(t)
     assert len(loop.handles) == 1
     del t
     gc.collect()
+    assert ref() is not None and ref().closed      # as pyuv: closed, kept by its loop
+    assert loop.handles == [ref()]
+    with pytest.raises(HandleClosedError):
+        ref().bind(("127.0.0.1", 0))
+    loop.run()                             # the close completes: the object goes
     assert ref() is None
-    assert loop.handles == []
-    loop.run()                             # the C handle's close completes
-    assert not loop.alive
+    assert loop.handles == [] and not loop.alive
 
 
 def test_exception_in_close_callback(loop, capsys):

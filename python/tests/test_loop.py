@@ -186,7 +186,8 @@ def test_excepthook_override_in_subclass():
     _raise_in_write_callback(loop, exc)
     assert loop.calls == [exc]
     for h in loop.handles:
-        h.close()
+        if not h.closed:
+            h.close()
     loop.run()
 
 

@@ -105,13 +105,20 @@ def test_stopped_timer_in_a_cycle_is_collected_and_closed(loop):
     t.start(lambda h: None, 10, 0)
     t.stop()
     t.me = t                        # a cycle through the handle's __dict__
-    ref = weakref.ref(t)
+    t.marker = Marker()
+    ref, marker = weakref.ref(t), weakref.ref(t.marker)
     del t
     gc.collect()
-    assert ref() is None
-    assert loop.handles == []       # the object is gone; its core handle closes
+    assert ref() is None            # the GC clears weak references before finalizers run
+    assert [h.closed for h in loop.handles] == [True]  # closed, kept until its close callback
     loop.run()
-    assert not loop.alive
+    assert loop.handles == [] and not loop.alive
+    gc.collect()
+    assert marker() is None         # the handle (and its cycle) is freed
+
+
+class Marker:
+    pass
 
 
 def test_closed_timer_refuses_everything(loop):
