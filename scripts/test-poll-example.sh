@@ -44,6 +44,9 @@ echo "finite stream: 50 lines, $bytes bytes, $callbacks callbacks"
 
 # 2. an endless stream stopped by a signal
 for sig in INT TERM; do
+  # Emptied here, not only by the child's redirection: the child may truncate the file after
+  # the first look below, which would then see the finite run's "line 3" and stop waiting.
+  : >"$tmp/out"
   "${cmd[@]}" 0 5 >"$tmp/out" 2>"$tmp/err" </dev/null &
   pid=$!
   for _ in $(seq 600); do   # up to 60 s (valgrind starts slowly)
