@@ -16,6 +16,7 @@ pub mod handle_table;
 pub mod hooks;
 pub mod host;
 pub mod phase;
+pub mod pipe;
 pub mod poll;
 pub mod run;
 pub mod signal;
@@ -27,5 +28,7 @@ pub mod tcp_io;
 pub mod tcp_ops;
 pub mod tcp_options;
 pub mod tcp_query;
+#[cfg(test)]
+pub(crate) mod test_host;
 pub mod timer;
 pub mod write_queue;

@@ -43,9 +43,11 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// AF_INET or AF_INET6; `EBADF` before the socket exists.
+    /// AF_INET or AF_INET6 (AF_UNIX for a pipe handle); `EBADF` before the socket exists.
     pub fn tcp_family(&self, id: HandleId) -> Result<i32> {
-        self.tcp(id)?.family.map(Family::af).ok_or(EBADF)
+        let t = self.tcp(id)?;
+        t.sock.as_ref().ok_or(EBADF)?;
+        t.family.map(Family::af).ok_or(EBADF)
     }
 
     /// Bytes accepted by writes and not yet sent.
