@@ -285,15 +285,21 @@ fn tcp_only_options_refuse_a_pipe() {
     assert!(l.is_pipe(p) && !l.is_pipe(t));
 }
 
+/// A pipe (owner 1) opened on one end of a fresh socketpair, and the other end.
+fn opened(l: &mut Loop<T>) -> (HandleId, Socket) {
+    let (mine, theirs) = Socket::pair(Domain::UNIX, Type::STREAM, None).unwrap();
+    let p = l.pipe_new(1).unwrap();
+    l.tcp_open(p, mine).map_err(|(c, _)| c).unwrap();
+    (p, theirs)
+}
+
 #[test]
 fn open_takes_unix_sockets_only_and_accept_matches_kinds() {
     let cell = new_loop();
-    let (left, right) = Socket::pair(Domain::UNIX, Type::STREAM, None).unwrap();
     let mut l = cell.borrow_mut();
-    let p = l.pipe_new(1).unwrap();
-    let fd = left.as_raw_fd();
-    l.tcp_open(p, left).map_err(|(c, _)| c).unwrap();
-    assert_eq!(l.tcp_fileno(p), Ok(fd));
+    let (p, right) = opened(&mut l);
+    let fd = l.tcp_fileno(p).unwrap();
+    assert_ne!(fd, right.as_raw_fd());
     assert!(l.tcp_readable(p).unwrap(), "a socketpair end is connected");
     assert_eq!(l.pipe_getpeername(p).unwrap(), b"");
     // A TCP socket into a pipe, a Unix socket into a TCP handle, a pipe descriptor.
@@ -370,4 +376,35 @@ fn large_writes_queue_and_arrive_whole() {
     assert!(queued_max > 0, "4 MB do not fit in a socket buffer at once");
     assert_eq!(received.len(), payload.len());
     assert!(received == payload);
+}
+
+#[test]
+fn a_blocking_pipe_writes_everything_at_once() {
+    let cell = new_loop();
+    let mut l = cell.borrow_mut();
+    let (p, theirs) = opened(&mut l);
+    let q = l.pipe_new(2).unwrap();
+    assert_eq!(l.tcp_set_blocking(q, true), Err(EBADF), "no socket yet");
+    l.tcp_set_blocking(p, true).unwrap();
+    assert!(!l.sock(p).unwrap().nonblocking().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut &theirs, &mut got).unwrap();
+        got
+    });
+    let payload = vec![7u8; 4_000_000];
+    l.tcp_write(p, &[IoSlice::new(&payload)], (0, 0)).unwrap();
+    assert_eq!(
+        l.tcp_write_queue_size(p),
+        Ok(0),
+        "sent before write returned"
+    );
+    l.tcp_set_blocking(p, false).unwrap();
+    assert!(l.sock(p).unwrap().nonblocking().unwrap());
+    l.close(p, 0).unwrap();
+    l.close(q, 0).unwrap();
+    drop(l);
+    let log = run_all(&cell, |_, _| {});
+    assert_eq!(log, [Ev::Write(1, 0), Ev::Close(1), Ev::Close(2)]);
+    assert_eq!(reader.join().unwrap().len(), payload.len());
 }

@@ -1,4 +1,4 @@
-//! TCP socket options: TCP_NODELAY, keep-alive, accept batching and buffer sizes. Options set
+//! TCP socket options: TCP_NODELAY, keep-alive, accept batching, buffer sizes, blocking mode. Options set
 //! before a handle has a socket are remembered and applied when the socket appears. The
 //! TCP-only ones (TCP_NODELAY, keep-alive) refuse a pipe handle with `ENOTSUP`.
 
@@ -105,6 +105,15 @@ impl<H: Host> Loop<H> {
     pub fn tcp_simultaneous_accepts(&mut self, id: HandleId, enable: bool) -> Result<()> {
         self.tcp_mut(id)?.simultaneous_accepts = enable;
         Ok(())
+    }
+
+    /// Puts the socket in blocking mode (true) or back in non-blocking mode (libuv's
+    /// `uv_stream_set_blocking`): while blocking, a write sends everything before it returns, so
+    /// nothing is queued. The loop's reads and accepts keep going until the kernel has nothing
+    /// more for them, so on a blocking socket they may block the loop (as libuv's do): meant
+    /// for a handle that only writes. `EBADF` before the handle has a socket.
+    pub fn tcp_set_blocking(&mut self, id: HandleId, blocking: bool) -> Result<()> {
+        error::sys(self.sock(id)?.set_nonblocking(!blocking))
     }
 
     /// Reads a socket buffer size, or sets it first when `set` is given (must be positive).
