@@ -11,6 +11,7 @@ pub mod async_handle;
 pub mod dispatch;
 pub mod error;
 pub mod event_loop;
+pub mod fd_io;
 pub mod handle;
 pub mod handle_table;
 pub mod hooks;

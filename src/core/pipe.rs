@@ -7,16 +7,19 @@
 //! connect error is reported through the connect callback (libuv's rule for pipes), and a path
 //! the handle bound is removed when it closes. TCP-only options (TCP_NODELAY, keep-alive,
 //! close with reset) refuse a pipe with `ENOTSUP`; `tcp_bind`/`tcp_connect` with an IP
-//! address refuse it with `EINVAL`. `tcp_open` takes Unix-domain sockets only: a descriptor
-//! that is not a socket (an `os.pipe()` end) is refused with `ENOTSOCK`.
+//! address refuse it with `EINVAL`. `tcp_open` takes Unix-domain sockets only; [`Loop::pipe_open`]
+//! takes any descriptor: one that is not a socket (an `os.pipe()` or FIFO end) has its bytes go
+//! through `read`/`write` ([`crate::core::fd_io`]), can read and write as its access mode allows,
+//! and its shutdown fails with `ENOTSOCK` (as libuv's does).
 
 use std::ffi::OsStr;
 use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 
-use socket2::SockAddr;
+use socket2::{SockAddr, Socket};
 
-use super::error::{self, Result, EALREADY, EINVAL, EISCONN};
+use super::error::{self, Code, Result, EALREADY, EBUSY, EEXIST, EINVAL, EISCONN, ENOTSOCK};
 use super::event_loop::Loop;
 use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
@@ -114,6 +117,60 @@ impl<H: Host> Loop<H> {
     pub fn pipe_getpeername(&self, id: HandleId) -> Result<Vec<u8>> {
         self.pipe(id)?;
         unix_name(self.sock(id)?.peer_addr())
+    }
+
+    /// Adopts the descriptor `fd`: a socket as [`Loop::tcp_open`] does (Unix-domain only), any
+    /// other descriptor (a pipe or FIFO end) as a connected stream read and written with
+    /// `read`/`write`, able to read if `readable` and to write if `writable` (what its access
+    /// mode allows: the caller knows it from `fcntl(F_GETFL)`). It is made non-blocking. A
+    /// descriptor the poller refuses (a regular file): `EPERM`. On failure `fd` is handed back
+    /// (the caller still owns it).
+    pub fn pipe_open(
+        &mut self,
+        id: HandleId,
+        fd: OwnedFd,
+        readable: bool,
+        writable: bool,
+    ) -> std::result::Result<(), (Code, OwnedFd)> {
+        let sock = Socket::from(fd);
+        match sock.r#type().map_err(|e| error::from_io(&e)) {
+            Ok(_) => {
+                return self
+                    .tcp_open(id, sock)
+                    .map_err(|(code, sock)| (code, sock.into()))
+            }
+            Err(ENOTSOCK) => {}
+            Err(code) => return Err((code, sock.into())),
+        }
+        let checked = self.pipe(id).and_then(|t| {
+            if t.sock.is_some() {
+                return Err(EBUSY);
+            }
+            if self.owns_fd(sock.as_raw_fd()) {
+                return Err(EEXIST);
+            }
+            error::sys(sock.set_nonblocking(true))
+        });
+        if let Err(code) = checked {
+            return Err((code, sock.into()));
+        }
+        let t = self.tcp_mut(id).expect("handle checked above");
+        t.sock = Some(sock);
+        t.raw_fd = true;
+        t.adopted = true;
+        t.state = State::Connected;
+        t.readable = readable;
+        t.write_shut = !writable;
+        if let Err(code) = self.register(id) {
+            let t = self.tcp_mut(id).expect("handle checked above");
+            t.raw_fd = false;
+            t.adopted = false;
+            t.state = State::Idle;
+            t.readable = false;
+            t.write_shut = false;
+            return Err((code, t.sock.take().expect("stored above").into()));
+        }
+        Ok(())
     }
 
     /// Whether `id` is a pipe handle (closing or not); false for other kinds and dead ids.

@@ -1,12 +1,13 @@
 //! Socket creation, options and the non-blocking system calls the TCP handle uses.
 
-use std::io::{self, IoSlice, Read};
+use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
 
 use super::error::{self, Result, EAFNOSUPPORT, EINVAL};
+use super::fd_io::Io;
 use super::tcp::Keepalive;
 
 /// Most buffers one `writev` call takes (Linux `IOV_MAX`).
@@ -96,16 +97,12 @@ pub fn accept(listener: &Socket) -> io::Result<Socket> {
         .map(|(s, _)| s)
 }
 
-/// Sends as much of `bufs` as the socket takes (at most [`MAX_IOVECS`] buffers), never raising
-/// SIGPIPE.
-pub fn send(sock: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+/// Sends as much of `bufs` as the descriptor takes (at most [`MAX_IOVECS`] buffers), never
+/// raising SIGPIPE on a socket (see [`crate::core::fd_io`] for other descriptors).
+pub fn send(io: Io<'_>, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     let bufs = &bufs[..bufs.len().min(MAX_IOVECS)];
     loop {
-        let sent = match bufs {
-            [one] => sock.send_with_flags(one, libc::MSG_NOSIGNAL),
-            _ => sock.send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL),
-        };
-        match sent {
+        match io.write_bufs(bufs) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
         }
@@ -113,10 +110,9 @@ pub fn send(sock: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
 }
 
 /// Reads into `buf`, retrying on EINTR.
-pub fn recv(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+pub fn recv(io: Io<'_>, buf: &mut [u8]) -> io::Result<usize> {
     loop {
-        let mut reader = sock;
-        match reader.read(buf) {
+        match io.read_buf(buf) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
         }
@@ -240,7 +236,7 @@ pub enum SendOutcome {
 
 /// Sends all of `bufs` if the socket takes it, in `writev` calls of at most [`MAX_IOVECS`]
 /// buffers.
-pub fn send_now(sock: &Socket, bufs: &[IoSlice<'_>]) -> SendOutcome {
+pub fn send_now(io: Io<'_>, bufs: &[IoSlice<'_>]) -> SendOutcome {
     let total: usize = bufs.iter().map(|b| b.len()).sum();
     let mut sent = 0;
     let mut window: Vec<IoSlice<'_>> = Vec::new();
@@ -257,7 +253,7 @@ pub fn send_now(sock: &Socket, bufs: &[IoSlice<'_>]) -> SendOutcome {
         } else {
             slices.iter().take(MAX_IOVECS).map(|b| b.len()).sum()
         };
-        match send(sock, slices) {
+        match send(io, slices) {
             Ok(n) => {
                 sent += n;
                 if n < offered {

@@ -30,6 +30,9 @@ pub struct Tcp<H: Host> {
     pub(crate) registered: bool,
     /// The socket came from the user (`open`), who may hold a duplicate of its descriptor.
     pub(crate) adopted: bool,
+    /// The descriptor is not a socket (a pipe handle opened on a pipe end): its bytes go
+    /// through `read`/`write` ([`crate::core::fd_io`]).
+    pub(crate) raw_fd: bool,
     pub(crate) state: State,
     pub(crate) reading: bool,
     /// Connected and no end of stream or read error yet.
@@ -114,6 +117,7 @@ impl<H: Host> Tcp<H> {
             family: None,
             registered: false,
             adopted: false,
+            raw_fd: false,
             state: State::Idle,
             reading: false,
             readable: false,

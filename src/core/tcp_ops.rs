@@ -14,6 +14,7 @@ use super::error::{
     ENOBUFS, ENOTCONN, EPIPE,
 };
 use super::event_loop::{Completion, Loop, Work};
+use super::fd_io::with_io;
 use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
@@ -308,7 +309,9 @@ impl<H: Host> Loop<H> {
             }) => t,
             _ => return Err(EINVAL),
         };
-        let sock = t.sock.as_ref().ok_or(EBADF)?;
+        if t.sock.is_none() {
+            return Err(EBADF);
+        }
         if !t.is_writable() {
             return Err(EPIPE);
         }
@@ -321,7 +324,8 @@ impl<H: Host> Loop<H> {
         // such write, no record of its own; the loop stays alive while its bytes are queued.
         let silent = H::is_silent_write(&cb);
         let sent = if t.state == State::Connected && t.writes.is_empty() {
-            match socket::send_now(sock, bufs) {
+            let outcome = with_io(&mut t.sock, t.raw_fd, |io| socket::send_now(io, bufs));
+            match outcome.unwrap_or(SendOutcome::Failed(EBADF)) {
                 SendOutcome::All => {
                     if !silent {
                         *requests += 1;
@@ -357,15 +361,17 @@ impl<H: Host> Loop<H> {
     /// Writes what the socket takes now without queueing; `EAGAIN` when nothing can be sent
     /// or writes are queued or a connect is pending.
     pub fn tcp_try_write(&mut self, id: HandleId, bufs: &[IoSlice<'_>]) -> Result<usize> {
-        let t = self.tcp(id)?;
-        let sock = t.sock.as_ref().ok_or(EBADF)?;
+        let t = self.tcp_mut(id)?;
+        if t.sock.is_none() {
+            return Err(EBADF);
+        }
         if !t.is_writable() {
             return Err(EPIPE);
         }
         if t.state != State::Connected || !t.writes.is_empty() {
             return Err(EAGAIN);
         }
-        error::sys(socket::send(sock, bufs))
+        error::sys(with_io(&mut t.sock, t.raw_fd, |io| socket::send(io, bufs)).ok_or(EBADF)?)
     }
 
     /// Starts delivering data to the read callback.
