@@ -1,16 +1,17 @@
 //! `ruv.Pipe`: pyuv's Pipe handle, a stream over a Unix-domain socket — bind/listen/accept,
-//! connect, open of a socket descriptor, and the names of both ends.
+//! connect, the names of both ends — or over a pipe descriptor (`open` of an `os.pipe()` end).
 //!
 //! Handle passing (`ipc=True`) is not supported: the flag is kept and reported by `ipc`, but a
 //! write with a handle to send raises PipeError(UV_ENOTSUP), and `pending_handle_type()` is
 //! always UV_UNKNOWN_HANDLE.
 
+use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyString, PyTuple};
-use ruv::core::error::ENOTSUP;
+use ruv::core::error::{EBADF, ENOTSUP};
 
 use crate::errors::{closed, uv_error, ErrKind};
 use crate::handle::{init, op, Handle};
@@ -21,7 +22,8 @@ use crate::stream::Stream;
 /// libuv's handle type number of no handle (`UV_UNKNOWN_HANDLE`).
 const UV_UNKNOWN_HANDLE: i32 = 0;
 
-/// Pipe(loop, ipc=False): a stream over a Unix-domain socket (a named pipe), client or server.
+/// Pipe(loop, ipc=False): a stream over a Unix-domain socket (a named pipe), client or server,
+/// or over a pipe descriptor given to open().
 ///
 /// Names are file-system paths (str or bytes), or on Linux abstract names starting with
 /// "\x00". A path a Pipe bound is removed when the Pipe closes. Handle passing (ipc=True) is not
@@ -147,11 +149,26 @@ impl Pipe {
 
     /// open(fd)
     ///
-    /// Adopts an existing Unix-domain socket descriptor (a socketpair end, say); the handle
-    /// owns (and closes) it from then on. PipeError UV_ENOTSOCK for a descriptor that is not a
-    /// socket (an os.pipe() end), UV_EAFNOSUPPORT for a socket of another family.
+    /// Adopts an existing descriptor: a Unix-domain socket (a socketpair end), or a pipe or
+    /// FIFO end (os.pipe()), read and written as its access mode allows. The handle owns (and
+    /// closes) it from then on and makes it non-blocking. PipeError UV_EAFNOSUPPORT for a
+    /// socket of another family, UV_EPERM for a descriptor that cannot be polled (a regular
+    /// file), UV_EEXIST for one another handle holds; a refused descriptor stays open.
     fn open(slf: &Bound<'_, Self>, fd: i32) -> PyResult<()> {
-        server::open_socket(base(slf), slf.py(), fd)
+        op(slf.py(), base(slf), |c, id| {
+            if fd < 0 || !server::fd_is_open(fd) {
+                return Err(EBADF);
+            }
+            let (readable, writable) = server::fd_access(fd);
+            // SAFETY: `fd` is open; the handle owns it on success, and on failure it is handed
+            // back (into_raw_fd), never closed.
+            let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+            c.pipe_open(id, owned, readable, writable)
+                .map_err(|(code, fd)| {
+                    let _ = fd.into_raw_fd();
+                    code
+                })
+        })
     }
 
     /// write(data, callback=None, send_handle=None)

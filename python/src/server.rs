@@ -22,6 +22,18 @@ pub fn fd_is_open(fd: i32) -> bool {
     unsafe { libc::fcntl(fd, libc::F_GETFD) != -1 }
 }
 
+/// The access mode of an open descriptor: (readable, writable), from `fcntl(F_GETFL)`.
+pub fn fd_access(fd: i32) -> (bool, bool) {
+    // SAFETY: F_GETFL only reads the descriptor's status flags; any int is a valid argument.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    match flags & libc::O_ACCMODE {
+        _ if flags == -1 => (false, false),
+        libc::O_RDONLY => (true, false),
+        libc::O_WRONLY => (false, true),
+        _ => (true, true),
+    }
+}
+
 /// Whether the descriptor is a socket.
 pub fn fd_is_socket(fd: i32) -> bool {
     let mut ty: libc::c_int = 0;

@@ -175,26 +175,85 @@ def test_open_a_socketpair_end(loop):
     b.close()
 
 
-def test_open_refusals(loop):
-    p = ruv.Pipe(loop)
+def test_open_os_pipe_ends(loop):
     r, w = os.pipe()
+    reader_end, writer_end = ruv.Pipe(loop), ruv.Pipe(loop)
+    reader_end.open(r)
+    writer_end.open(w)
+    assert reader_end.fileno() == r and writer_end.fileno() == w
+    assert reader_end.readable and not reader_end.writable
+    assert writer_end.writable and not writer_end.readable
+    with pytest.raises(ruv.error.PipeError) as info:
+        reader_end.write(b"wrong way")
+    assert info.value.args[0] == E.UV_EPIPE
+    with pytest.raises(ruv.error.PipeError) as info:
+        writer_end.start_read(lambda h, d, e: None)
+    assert info.value.args[0] == E.UV_ENOTCONN
+    with pytest.raises(ruv.error.PipeError) as info:
+        reader_end.getsockname()
+    assert info.value.args[0] == E.UV_ENOTSOCK
+    reader(reader_end)
+    data = os.urandom(1 << 20)
+    done = []
+    writer_end.write(data, lambda h, e: done.append(e))
+    assert writer_end.write_queue_size > 0            # a pipe holds 64 KiB
+    run_until(loop, lambda: done, timeout=30)
+    assert done == [None]
+    writer_end.close()                                # a pipe end's close is the end of stream
+    run_until(loop, lambda: reader_end.read_errors, timeout=30)
+    assert reader_end.received == data
+    assert reader_end.read_errors == [E.UV_EOF]
+    close_all(loop, reader_end)
+    for fd in (r, w):
+        with pytest.raises(OSError):
+            os.fstat(fd)                              # the handles closed them
+
+
+def test_os_pipe_with_its_reader_gone_fails_the_write(loop):
+    r, w = os.pipe()
+    os.close(r)
+    p = ruv.Pipe(loop)
+    p.open(w)
+    res = []
+    p.write(b"nobody reads", lambda h, e: res.append(e))   # Python ignores SIGPIPE
+    run_until(loop, lambda: res)
+    assert res == [E.UV_EPIPE]
+    assert not p.writable
+    close_all(loop, p)
+
+
+def test_open_refusals(loop, tmp_path):
+    p = ruv.Pipe(loop)
+    regular = tmp_path / "file"
+    regular.write_bytes(b"x")
+    fd = os.open(str(regular), os.O_RDONLY)
+    tcp_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         with pytest.raises(ruv.error.PipeError) as info:
-            p.open(r)
-        assert info.value.args[0] == E.UV_ENOTSOCK   # os.pipe() ends are not supported
-        tcp_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            p.open(fd)
+        assert info.value.args[0] == E.UV_EPERM          # cannot be polled
         with pytest.raises(ruv.error.PipeError) as info:
             p.open(tcp_sock.fileno())
         assert info.value.args[0] == E.UV_EAFNOSUPPORT
-        tcp_sock.close()
         with pytest.raises(ruv.error.PipeError) as info:
             p.open(-1)
         assert info.value.args[0] == E.UV_EBADF
-        os.fstat(r)                                      # refused descriptors stay open
-    finally:
-        os.close(r)
+        os.fstat(fd)                                     # refused descriptors stay open
+        os.fstat(tcp_sock.fileno())
+        r, w = os.pipe()
+        p.open(r)
+        other = ruv.Pipe(loop)
+        with pytest.raises(ruv.error.PipeError) as info:
+            other.open(r)                                # p holds it
+        assert info.value.args[0] == E.UV_EEXIST
+        with pytest.raises(ruv.error.PipeError) as info:
+            p.open(w)                                    # p has one already
+        assert info.value.args[0] == E.UV_EBUSY
         os.close(w)
-    close_all(loop, p)
+    finally:
+        os.close(fd)
+        tcp_sock.close()
+    close_all(loop, p, other)
 
 
 def test_tcp_and_pipe_do_not_mix(loop, tmp_path):
