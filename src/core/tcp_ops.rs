@@ -3,7 +3,7 @@
 
 use std::io::IoSlice;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsRawFd;
 
 use mio::unix::SourceFd;
 use mio::Interest;
@@ -398,15 +398,5 @@ impl<H: Host> Loop<H> {
         self.tcp_mut(id)?.reading = false;
         self.refresh_active(id);
         Ok(())
-    }
-
-    /// Whether a handle of this loop holds descriptor `fd`: a TCP handle's socket, or the
-    /// descriptor a poll handle (not closing) watches. Each refuses the other's (`EEXIST`).
-    pub(crate) fn owns_fd(&self, fd: RawFd) -> bool {
-        self.handles.values().any(|h| match &h.kind {
-            Kind::Tcp(t) => t.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
-            Kind::Poll(p) => !h.closing && p.fd == fd,
-            _ => false,
-        })
     }
 }
