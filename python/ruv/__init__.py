@@ -1,6 +1,6 @@
 """ruv: pyuv's API on ruv's Rust event loop.
 
-``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, Timer, Async, Idle,
+``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, Pipe, Timer, Async, Idle,
 Prepare, Check, Poll and Signal. Every class is implemented in the compiled module ``ruv._ruv``;
 the handle classes here are its classes plus a finalizer (see ``_Finalized``).
 """
@@ -38,6 +38,7 @@ class _Finalized:
 
 
 class TCP(_Finalized, _ruv.TCP): pass
+class Pipe(_Finalized, _ruv.Pipe): pass
 class Timer(_Finalized, _ruv.Timer): pass
 class Async(_Finalized, _ruv.Async): pass
 class Idle(_Finalized, _ruv.Idle): pass
@@ -59,7 +60,7 @@ LIBRUV_VERSION = _ruv.LIBRUV_VERSION
 LIBUV_VERSION = LIBRUV_VERSION
 
 __all__ = [
-    "Loop", "Handle", "Stream", "TCP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
+    "Loop", "Handle", "Stream", "TCP", "Pipe", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
     "Signal",
     "error", "errno", "UV_RUN_DEFAULT", "UV_RUN_ONCE", "UV_RUN_NOWAIT", "UV_TCP_IPV6ONLY",
     "UV_READABLE", "UV_WRITABLE", "UV_DISCONNECT", "UV_PRIORITIZED",

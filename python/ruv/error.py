@@ -1,6 +1,6 @@
 """The exceptions ruv raises: pyuv's ``pyuv.error`` hierarchy.
 
-``UVError`` ⊃ ``HandleError`` ⊃ ``HandleClosedError``, ``StreamError`` ⊃ ``TCPError``, and
+``UVError`` ⊃ ``HandleError`` ⊃ ``HandleClosedError``, ``StreamError`` ⊃ ``TCPError``, ``PipeError``, and
 ``TimerError``, ``AsyncError``, ``IdleError``, ``PrepareError``, ``CheckError``, ``PollError``,
 ``SignalError`` under ``HandleError``. Every one carries ``args == (errno, message)`` with a
 negative ``ruv.errno.UV_*`` code, except ``HandleClosedError`` (one message, as in pyuv).
@@ -12,6 +12,7 @@ from ._ruv import (
     HandleClosedError,
     HandleError,
     IdleError,
+    PipeError,
     PollError,
     PrepareError,
     SignalError,
@@ -22,6 +23,6 @@ from ._ruv import (
 )
 
 __all__ = [
-    "UVError", "HandleError", "HandleClosedError", "StreamError", "TCPError", "TimerError",
-    "AsyncError", "IdleError", "PrepareError", "CheckError", "PollError", "SignalError",
+    "UVError", "HandleError", "HandleClosedError", "StreamError", "TCPError", "PipeError",
+    "TimerError", "AsyncError", "IdleError", "PrepareError", "CheckError", "PollError", "SignalError",
 ]

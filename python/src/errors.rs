@@ -1,7 +1,7 @@
 //! The exceptions of `ruv.error` (pyuv's hierarchy) and the conversion of core error codes.
 //!
-//! `UVError` ⊃ `HandleError` ⊃ `HandleClosedError`, `StreamError` ⊃ `TCPError`, and one
-//! `<Kind>Error` per other handle kind. Every error but `HandleClosedError` carries
+//! `UVError` ⊃ `HandleError` ⊃ `HandleClosedError`, `StreamError` ⊃ `TCPError` and `PipeError`,
+//! and one `<Kind>Error` per other handle kind. Every error but `HandleClosedError` carries
 //! `args == (errno, message)` with a negative `ruv.errno.UV_*` code.
 
 use std::ffi::CStr;
@@ -16,6 +16,7 @@ use ruv::core::error::{self, Code};
 pub enum ErrKind {
     Uv,
     Tcp,
+    Pipe,
     Timer,
     Async,
     Idle,
@@ -31,6 +32,7 @@ struct Classes {
     closed: Py<PyType>,
     stream: Py<PyType>,
     tcp: Py<PyType>,
+    pipe: Py<PyType>,
     timer: Py<PyType>,
     async_: Py<PyType>,
     idle: Py<PyType>,
@@ -69,6 +71,12 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
         )?;
         let stream = new_class(py, c"ruv.error.StreamError", c"A stream failed.", &handle)?;
         let tcp = new_class(py, c"ruv.error.TCPError", c"A TCP handle failed.", &stream)?;
+        let pipe = new_class(
+            py,
+            c"ruv.error.PipeError",
+            c"A Pipe handle failed.",
+            &stream,
+        )?;
         let kind = |name: &CStr| new_class(py, name, c"A handle of this kind failed.", &handle);
         Ok(Classes {
             timer: kind(c"ruv.error.TimerError")?,
@@ -83,6 +91,7 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             closed,
             stream,
             tcp,
+            pipe,
         })
     })
 }
@@ -96,6 +105,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("HandleClosedError", &c.closed),
         ("StreamError", &c.stream),
         ("TCPError", &c.tcp),
+        ("PipeError", &c.pipe),
         ("TimerError", &c.timer),
         ("AsyncError", &c.async_),
         ("IdleError", &c.idle),
@@ -124,6 +134,7 @@ pub fn uv_error(py: Python<'_>, kind: ErrKind, code: Code) -> PyErr {
     let ty = match kind {
         ErrKind::Uv => &c.uv,
         ErrKind::Tcp => &c.tcp,
+        ErrKind::Pipe => &c.pipe,
         ErrKind::Timer => &c.timer,
         ErrKind::Async => &c.async_,
         ErrKind::Idle => &c.idle,

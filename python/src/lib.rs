@@ -1,4 +1,4 @@
-//! `ruv._ruv`: pyuv's API (Loop, TCP, Timer, Async, Idle, Prepare, Check, Poll, Signal) as a compiled
+//! `ruv._ruv`: pyuv's API (Loop, TCP, Pipe, Timer, Async, Idle, Prepare, Check, Poll, Signal) as a compiled
 //! extension module over ruv's safe Rust core.
 //!
 //! Each Python class is a `#[pyclass]` here, not a Python wrapper: a call from Python reaches
@@ -21,8 +21,10 @@ mod hooks;
 mod host;
 mod invoke;
 mod loop_obj;
+mod pipe;
 mod poll;
 mod run;
+mod server;
 mod signal;
 mod stream;
 mod tcp;
@@ -67,6 +69,7 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<handle::Handle>()?;
     m.add_class::<stream::Stream>()?;
     m.add_class::<tcp::Tcp>()?;
+    m.add_class::<pipe::Pipe>()?;
     m.add_class::<timer::Timer>()?;
     m.add_class::<async_handle::Async>()?;
     m.add_class::<hooks::Idle>()?;
@@ -77,6 +80,7 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for cls in [
         py.get_type::<loop_obj::Loop>(),
         py.get_type::<tcp::Tcp>(),
+        py.get_type::<pipe::Pipe>(),
         py.get_type::<timer::Timer>(),
         py.get_type::<async_handle::Async>(),
         py.get_type::<hooks::Idle>(),

@@ -12,8 +12,9 @@ use std::io::IoSlice;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBool, PyBytes};
 use ruv::core::dispatch::ReadResult;
+use ruv::core::tcp_options::BufferKind;
 
 use crate::buffers::{with_buffers, with_bytes};
 use crate::errors::closed;
@@ -23,6 +24,7 @@ use crate::handle::{op, query, update_pin, Handle};
 use crate::host::WriteCb;
 use crate::invoke::invoke;
 use crate::loop_obj::Loop;
+use crate::server;
 
 /// The callbacks of a stream (TCP) handle.
 #[derive(Default)]
@@ -112,7 +114,7 @@ impl Stream {
     /// What the socket does not take at once is copied, so buffers may be reused when this
     /// returns. `callback(handle, error)` runs once the data is written (or failed).
     #[pyo3(signature = (data, callback = None))]
-    fn write(
+    pub(crate) fn write(
         slf: &Bound<'_, Self>,
         data: &Bound<'_, PyAny>,
         callback: Option<PyObject>,
@@ -204,6 +206,21 @@ impl Stream {
         Ok(())
     }
 
+    /// set_blocking(blocking)
+    ///
+    /// Puts the descriptor in blocking mode (True) or back in non-blocking mode (False). While
+    /// blocking, write() sends everything before it returns; reads and accepts of the loop may
+    /// then block it, as in libuv: meant for a handle that only writes.
+    fn set_blocking(slf: &Bound<'_, Self>, blocking: &Bound<'_, PyAny>) -> PyResult<()> {
+        let blocking = blocking
+            .downcast::<PyBool>()
+            .map_err(|_| PyTypeError::new_err("blocking must be a bool"))?
+            .is_true();
+        op(slf.py(), slf.as_super().get(), |c, id| {
+            c.tcp_set_blocking(id, blocking)
+        })
+    }
+
     /// fileno() -> int
     ///
     /// The socket's descriptor (do not close it; TCPError UV_EBADF before a socket exists).
@@ -225,6 +242,28 @@ impl Stream {
         query(slf.py(), slf.as_super().get(), |c, id| {
             c.tcp_writable(id).unwrap_or(false)
         })
+    }
+
+    /// The socket's send buffer size, SO_SNDBUF (get / set).
+    #[getter]
+    fn get_send_buffer_size(slf: &Bound<'_, Self>) -> PyResult<i32> {
+        server::buffer_size(slf.as_super().get(), slf.py(), BufferKind::Send, None)
+    }
+
+    #[setter]
+    fn set_send_buffer_size(slf: &Bound<'_, Self>, value: Option<i32>) -> PyResult<()> {
+        server::set_buffer_size(slf.as_super().get(), slf.py(), BufferKind::Send, value)
+    }
+
+    /// The socket's receive buffer size, SO_RCVBUF (get / set).
+    #[getter]
+    fn get_receive_buffer_size(slf: &Bound<'_, Self>) -> PyResult<i32> {
+        server::buffer_size(slf.as_super().get(), slf.py(), BufferKind::Receive, None)
+    }
+
+    #[setter]
+    fn set_receive_buffer_size(slf: &Bound<'_, Self>, value: Option<i32>) -> PyResult<()> {
+        server::set_buffer_size(slf.as_super().get(), slf.py(), BufferKind::Receive, value)
     }
 
     /// Bytes accepted by write() and not yet written to the socket.

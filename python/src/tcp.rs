@@ -1,21 +1,18 @@
-//! `ruv.TCP`: every member of pyuv's TCP handle beyond the stream ones.
+//! `ruv.TCP`: every member of pyuv's TCP handle beyond the stream ones, and the dispatch of the
+//! listen and connect callbacks (of TCP and Pipe handles).
 
-use std::os::fd::{FromRawFd, IntoRawFd};
-
-use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use ruv::core::error::{EBADF, EINVAL, ENOTSOCK};
-use ruv::core::tcp_options::BufferKind;
-use socket2::Socket;
 
 use crate::addr;
 use crate::errors::{closed, ErrKind};
 use crate::excepthook::report;
-use crate::handle::{init, op, update_pin, Handle};
+use crate::handle::{init, op, Handle};
 use crate::invoke::invoke;
 use crate::loop_obj::Loop;
-use crate::stream::{check_callable, complete_request, status, stream_of, Stream};
+use crate::server;
+use crate::stream::{complete_request, status, stream_of, Stream};
 
 /// TCP(loop, family=AF_UNSPEC): a TCP client or server handle.
 ///
@@ -27,28 +24,6 @@ pub struct Tcp {}
 /// The `Handle` part of a TCP object.
 fn base<'a>(slf: &'a Bound<'_, Tcp>) -> &'a Handle {
     slf.as_super().as_super().get()
-}
-
-/// Whether the descriptor is open.
-fn fd_is_open(fd: i32) -> bool {
-    // SAFETY: F_GETFD only reads the descriptor's flags; any int is a valid argument.
-    unsafe { libc::fcntl(fd, libc::F_GETFD) != -1 }
-}
-
-/// Whether the descriptor is a socket.
-fn fd_is_socket(fd: i32) -> bool {
-    let mut ty: libc::c_int = 0;
-    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: `ty` and `len` are valid for writes of the sizes given.
-    unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_TYPE,
-            (&mut ty as *mut libc::c_int).cast(),
-            &mut len,
-        ) == 0
-    }
 }
 
 fn flag(value: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -101,44 +76,14 @@ impl Tcp {
     /// into a new TCP handle there or later.
     #[pyo3(signature = (callback, backlog = 511))]
     fn listen(slf: &Bound<'_, Self>, callback: PyObject, backlog: i32) -> PyResult<()> {
-        let py = slf.py();
-        if backlog < 0 {
-            return Err(PyValueError::new_err("backlog must be bigger than 0"));
-        }
-        check_callable(py, Some(&callback), "a callable is required")?;
-        let h = base(slf);
-        op(py, h, |c, id| c.tcp_listen(id, backlog, ()))?;
-        slf.as_super().get().st.get_mut(py)?.listen_cb = Some(callback);
-        update_pin(slf.as_any(), h);
-        Ok(())
+        server::listen(slf.as_super(), callback, backlog)
     }
 
     /// accept(client)
     ///
     /// Moves the pending connection into `client`, a new TCP handle of the same loop.
     fn accept(slf: &Bound<'_, Self>, client: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        if base(slf).st.get(py)?.closing {
-            return Err(closed(py));
-        }
-        let client = client
-            .downcast::<Tcp>()
-            .map_err(|_| PyTypeError::new_err("Only stream objects are supported for accept"))?;
-        let c = base(client);
-        let (client_id, client_loop) = {
-            let st = c.st.get(py)?;
-            if st.closing {
-                return Err(closed(py));
-            }
-            (st.id, st.lp.as_ref().map(|l| l.as_ptr()))
-        };
-        let same = base(slf).st.get(py)?.lp.as_ref().map(|l| l.as_ptr()) == client_loop;
-        op(py, base(slf), |core, id| {
-            if !same {
-                return Err(EINVAL);
-            }
-            core.tcp_accept(id, client_id)
-        })
+        server::accept(slf.as_super(), client)
     }
 
     /// connect(address, callback)
@@ -150,40 +95,16 @@ impl Tcp {
         address: &Bound<'_, PyAny>,
         callback: PyObject,
     ) -> PyResult<()> {
-        let py = slf.py();
-        let h = base(slf);
-        if h.st.get(py)?.closing {
-            return Err(closed(py));
-        }
-        check_callable(py, Some(&callback), "a callable is required")?;
+        server::connect_checks(slf.as_super(), &callback)?;
         let a = addr::parse(address)?;
-        op(py, h, |c, id| c.tcp_connect(id, a, ()))?;
-        slf.as_super().get().st.get_mut(py)?.connect_cb = Some(callback);
-        h.st.get_mut(py)?.pending += 1;
-        update_pin(slf.as_any(), h);
-        Ok(())
+        server::connect(slf.as_super(), callback, |c, id| c.tcp_connect(id, a, ()))
     }
 
     /// open(fd)
     ///
     /// Adopts an existing socket descriptor; the handle owns (and closes) it from then on.
     fn open(slf: &Bound<'_, Self>, fd: i32) -> PyResult<()> {
-        let py = slf.py();
-        op(py, base(slf), |c, id| {
-            if fd < 0 || !fd_is_open(fd) {
-                return Err(EBADF);
-            }
-            if !fd_is_socket(fd) {
-                return Err(ENOTSOCK);
-            }
-            // SAFETY: `fd` is an open socket; the handle owns it on success, and on failure it
-            // is handed back (into_raw_fd), never closed.
-            let sock = unsafe { Socket::from_raw_fd(fd) };
-            c.tcp_open(id, sock).map_err(|(code, sock)| {
-                let _ = sock.into_raw_fd();
-                code
-            })
-        })
+        server::open_socket(base(slf), slf.py(), fd)
     }
 
     /// getsockname() -> tuple
@@ -236,48 +157,13 @@ impl Tcp {
     fn family(slf: &Bound<'_, Self>) -> PyResult<i32> {
         op(slf.py(), base(slf), |c, id| c.tcp_family(id))
     }
-
-    /// The socket's send buffer size, SO_SNDBUF (get / set).
-    #[getter]
-    fn get_send_buffer_size(slf: &Bound<'_, Self>) -> PyResult<i32> {
-        op(slf.py(), base(slf), |c, id| {
-            c.tcp_buffer_size(id, BufferKind::Send, None)
-        })
-    }
-
-    #[setter]
-    fn set_send_buffer_size(slf: &Bound<'_, Self>, value: Option<i32>) -> PyResult<()> {
-        set_size(slf, BufferKind::Send, value)
-    }
-
-    /// The socket's receive buffer size, SO_RCVBUF (get / set).
-    #[getter]
-    fn get_receive_buffer_size(slf: &Bound<'_, Self>) -> PyResult<i32> {
-        op(slf.py(), base(slf), |c, id| {
-            c.tcp_buffer_size(id, BufferKind::Receive, None)
-        })
-    }
-
-    #[setter]
-    fn set_receive_buffer_size(slf: &Bound<'_, Self>, value: Option<i32>) -> PyResult<()> {
-        set_size(slf, BufferKind::Receive, value)
-    }
-}
-
-fn set_size(slf: &Bound<'_, Tcp>, kind: BufferKind, value: Option<i32>) -> PyResult<()> {
-    let Some(size) = value else {
-        return Err(PyTypeError::new_err("cannot delete attribute"));
-    };
-    op(slf.py(), base(slf), |c, id| {
-        c.tcp_buffer_size(id, kind, Some(size))
-    })
-    .map(|_| ())
 }
 
 /// Listen dispatch: a connection is pending (or accepting failed).
 pub fn on_connection(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, code: i32) {
     let py = obj.py();
-    // SAFETY: connections are dispatched for TCP handles only, whose objects are Streams.
+    // SAFETY: connections are dispatched for stream handles only (TCP, Pipe), whose objects
+    // are Streams.
     let s = unsafe { stream_of(obj) };
     let Some(cb) =
         s.st.get(py)
@@ -293,6 +179,7 @@ pub fn on_connection(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, code: i32) {
 
 /// Connect dispatch.
 pub fn on_connect(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, code: i32) {
-    // SAFETY: connects are dispatched for TCP handles only, whose objects are Streams.
+    // SAFETY: connects are dispatched for stream handles only (TCP, Pipe), whose objects are
+    // Streams.
     unsafe { complete_request(lp, obj, code, |st| st.connect_cb.take()) }
 }

@@ -1,28 +1,32 @@
 //! Socket creation, options and the non-blocking system calls the TCP handle uses.
 
-use std::io::{self, IoSlice, Read};
+use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
 
 use super::error::{self, Result, EAFNOSUPPORT, EINVAL};
+use super::fd_io::Io;
 use super::tcp::Keepalive;
 
 /// Most buffers one `writev` call takes (Linux `IOV_MAX`).
 pub const MAX_IOVECS: usize = 1024;
 
-/// The two address families a TCP handle can have.
+/// The address families a stream handle can have: the two of a TCP handle, and the one of a
+/// pipe handle (a Unix-domain stream socket).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Family {
     /// IPv4 (`AF_INET`).
     V4,
     /// IPv6 (`AF_INET6`).
     V6,
+    /// Unix domain (`AF_UNIX`): the family of every pipe handle.
+    Unix,
 }
 
 impl Family {
-    /// The family of a C `AF_*` value, if it is one of the two.
+    /// The family of a C `AF_*` value, if it is one of the two IP families (a TCP handle's).
     pub fn from_af(af: i32) -> Option<Family> {
         match af {
             libc::AF_INET => Some(Family::V4),
@@ -36,6 +40,7 @@ impl Family {
         match self {
             Family::V4 => libc::AF_INET,
             Family::V6 => libc::AF_INET6,
+            Family::Unix => libc::AF_UNIX,
         }
     }
 
@@ -51,17 +56,21 @@ impl Family {
         match self {
             Family::V4 => Domain::IPV4,
             Family::V6 => Domain::IPV6,
+            Family::Unix => Domain::UNIX,
         }
     }
 }
 
-/// Creates a non-blocking, close-on-exec TCP socket.
+/// Creates a non-blocking, close-on-exec stream socket: TCP for the IP families, a Unix-domain
+/// stream socket for [`Family::Unix`].
 pub fn new_tcp(family: Family) -> Result<Socket> {
     let ty = Type::STREAM.nonblocking().cloexec();
-    error::sys(Socket::new(family.domain(), ty, Some(Protocol::TCP)))
+    let protocol = (family != Family::Unix).then_some(Protocol::TCP);
+    error::sys(Socket::new(family.domain(), ty, protocol))
 }
 
-/// Checks that `sock` is a TCP stream socket of a supported family and makes it non-blocking.
+/// Checks that `sock` is a stream socket of a supported family (IPv4, IPv6 or Unix domain) and
+/// makes it non-blocking. A descriptor that is not a socket: `ENOTSOCK`.
 pub fn adopt(sock: &Socket) -> Result<Family> {
     let ty = error::sys(sock.r#type())?;
     if ty != Type::STREAM {
@@ -72,6 +81,8 @@ pub fn adopt(sock: &Socket) -> Result<Family> {
         Family::V4
     } else if domain == Domain::IPV6 {
         Family::V6
+    } else if domain == Domain::UNIX {
+        Family::Unix
     } else {
         return Err(EAFNOSUPPORT);
     };
@@ -86,16 +97,12 @@ pub fn accept(listener: &Socket) -> io::Result<Socket> {
         .map(|(s, _)| s)
 }
 
-/// Sends as much of `bufs` as the socket takes (at most [`MAX_IOVECS`] buffers), never raising
-/// SIGPIPE.
-pub fn send(sock: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+/// Sends as much of `bufs` as the descriptor takes (at most [`MAX_IOVECS`] buffers), never
+/// raising SIGPIPE on a socket (see [`crate::core::fd_io`] for other descriptors).
+pub fn send(io: Io<'_>, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     let bufs = &bufs[..bufs.len().min(MAX_IOVECS)];
     loop {
-        let sent = match bufs {
-            [one] => sock.send_with_flags(one, libc::MSG_NOSIGNAL),
-            _ => sock.send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL),
-        };
-        match sent {
+        match io.write_bufs(bufs) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
         }
@@ -103,10 +110,9 @@ pub fn send(sock: &Socket, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
 }
 
 /// Reads into `buf`, retrying on EINTR.
-pub fn recv(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+pub fn recv(io: Io<'_>, buf: &mut [u8]) -> io::Result<usize> {
     loop {
-        let mut reader = sock;
-        match reader.read(buf) {
+        match io.read_buf(buf) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
         }
@@ -121,6 +127,18 @@ pub fn start_connect(sock: &Socket, addr: &SocketAddr) -> Result<bool> {
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(true),
         Err(e) if e.raw_os_error() == Some(libc::ECONNREFUSED) => Ok(false),
         Err(e) => Err(error::from_io(&e)),
+    }
+}
+
+/// Starts a non-blocking connect of a Unix-domain socket. `None`: in progress or done, wait for
+/// writability; `Some(code)`: it failed at once (a missing path, a refusal, a full backlog's
+/// `EAGAIN`), to be reported later through the callback, as libuv reports every pipe connect
+/// error.
+pub fn start_connect_unix(sock: &Socket, addr: &SockAddr) -> Option<i32> {
+    match sock.connect(addr) {
+        Ok(()) => None,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EINTR)) => None,
+        Err(e) => Some(error::from_io(&e)),
     }
 }
 
@@ -218,7 +236,7 @@ pub enum SendOutcome {
 
 /// Sends all of `bufs` if the socket takes it, in `writev` calls of at most [`MAX_IOVECS`]
 /// buffers.
-pub fn send_now(sock: &Socket, bufs: &[IoSlice<'_>]) -> SendOutcome {
+pub fn send_now(io: Io<'_>, bufs: &[IoSlice<'_>]) -> SendOutcome {
     let total: usize = bufs.iter().map(|b| b.len()).sum();
     let mut sent = 0;
     let mut window: Vec<IoSlice<'_>> = Vec::new();
@@ -235,7 +253,7 @@ pub fn send_now(sock: &Socket, bufs: &[IoSlice<'_>]) -> SendOutcome {
         } else {
             slices.iter().take(MAX_IOVECS).map(|b| b.len()).sum()
         };
-        match send(sock, slices) {
+        match send(io, slices) {
             Ok(n) => {
                 sent += n;
                 if n < offered {

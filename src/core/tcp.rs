@@ -1,4 +1,5 @@
-//! The state of one TCP handle.
+//! The state of one stream handle: a TCP handle, or a pipe handle (a Unix-domain stream socket,
+//! [`Family::Unix`]), which shares the TCP handle's whole stream machinery.
 
 use socket2::Socket;
 
@@ -20,13 +21,18 @@ pub enum State {
     Connected,
 }
 
-/// One TCP handle: its socket, its state and its pending requests.
+/// One TCP or pipe handle: its socket, its state and its pending requests.
 pub struct Tcp<H: Host> {
     pub(crate) sock: Option<Socket>,
+    /// The socket's family; `None` for a TCP handle before its socket exists. A pipe handle has
+    /// [`Family::Unix`] from its creation, with or without a socket.
     pub(crate) family: Option<Family>,
     pub(crate) registered: bool,
     /// The socket came from the user (`open`), who may hold a duplicate of its descriptor.
     pub(crate) adopted: bool,
+    /// The descriptor is not a socket (a pipe handle opened on a pipe end): its bytes go
+    /// through `read`/`write` ([`crate::core::fd_io`]).
+    pub(crate) raw_fd: bool,
     pub(crate) state: State,
     pub(crate) reading: bool,
     /// Connected and no end of stream or read error yet.
@@ -85,6 +91,8 @@ pub struct Settings<C> {
     pub(crate) drain_cb: Option<C>,
     /// The queue rose above `high` and has not fallen to `low` since.
     pub(crate) congested: bool,
+    /// The file-system path a pipe handle bound, removed when the handle closes (libuv's rule).
+    pub(crate) bound_path: Option<std::path::PathBuf>,
 }
 
 impl<C> Default for Settings<C> {
@@ -96,6 +104,7 @@ impl<C> Default for Settings<C> {
             high: 0,
             drain_cb: None,
             congested: false,
+            bound_path: None,
         }
     }
 }
@@ -108,6 +117,7 @@ impl<H: Host> Tcp<H> {
             family: None,
             registered: false,
             adopted: false,
+            raw_fd: false,
             state: State::Idle,
             reading: false,
             readable: false,
@@ -128,6 +138,11 @@ impl<H: Host> Tcp<H> {
             nodelay: false,
             settings: None,
         }
+    }
+
+    /// Whether this is a pipe handle (Unix domain) rather than a TCP handle.
+    pub fn is_pipe(&self) -> bool {
+        self.family == Some(Family::Unix)
     }
 
     /// Listening, connecting or reading (libuv's meaning of active).
@@ -174,41 +189,7 @@ impl<H: Host> Default for Tcp<H> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    struct Unit;
-    impl Host for Unit {
-        type Owner = usize;
-        type ConnectionCb = usize;
-        type ConnectCb = usize;
-        type WriteCb = (usize, usize);
-        type ShutdownCb = usize;
-        type ReadCb = usize;
-        type CloseCb = usize;
-        type TimerCb = usize;
-        type AsyncCb = usize;
-        type HookCb = usize;
-        type PollCb = usize;
-        type SignalCb = usize;
-        type DrainCb = usize;
-
-        fn is_silent_write(_cb: &Self::WriteCb) -> bool {
-            false
-        }
-
-        fn signal_watch(
-            _shared: &std::sync::Arc<crate::core::signal::SignalShared>,
-            _signum: i32,
-        ) -> crate::core::error::Result<()> {
-            Ok(())
-        }
-
-        fn signal_unwatch(
-            _shared: &std::sync::Arc<crate::core::signal::SignalShared>,
-            _signum: i32,
-        ) {
-        }
-    }
+    use crate::core::test_host::Unit;
 
     #[test]
     fn handle_state_stays_small() {

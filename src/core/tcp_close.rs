@@ -5,7 +5,7 @@ use std::os::fd::AsRawFd;
 
 use mio::unix::SourceFd;
 
-use super::error::{Result, EBADF, ECANCELED, EINVAL};
+use super::error::{Result, EBADF, ECANCELED, EINVAL, ENOTSUP};
 use super::event_loop::{Completion, Loop, Work};
 use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
@@ -16,10 +16,13 @@ impl<H: Host> Loop<H> {
     /// The first half of `close_reset`: sets SO_LINGER 0, so that the `close` that must follow
     /// at once makes the peer see a reset (RST) and the kernel drop unsent data. `EINVAL` after a
     /// shutdown was requested (libuv's rule) or when closing, `EBADF` before the handle has a
-    /// socket; nothing changes then. (The C layer calls `close` itself: with a single caller,
+    /// socket, `ENOTSUP` on a pipe handle; nothing changes then. (The C layer calls `close` itself: with a single caller,
     /// `close` stays inlined into `ruv_close`, on the path every connection takes.)
     pub fn tcp_reset_on_close(&mut self, id: HandleId) -> Result<()> {
         let t = self.tcp(id)?;
+        if t.is_pipe() {
+            return Err(ENOTSUP);
+        }
         if t.write_shut {
             return Err(EINVAL);
         }
@@ -33,8 +36,9 @@ impl<H: Host> Loop<H> {
         self.close(id, cb)
     }
 
-    /// The TCP part of `close`: stops all I/O, closes the socket now, and queues the callbacks
-    /// of its pending requests (cancelled).
+    /// The TCP part of `close`: stops all I/O, closes the socket now (a pipe handle also
+    /// removes the path it bound), and queues the callbacks of its pending requests
+    /// (cancelled).
     pub(crate) fn tcp_close(&mut self, id: HandleId) {
         let Some(Handle {
             kind: Kind::Tcp(t), ..
@@ -54,6 +58,9 @@ impl<H: Host> Loop<H> {
                 let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
             }
             drop(sock);
+        }
+        if let Some(path) = t.settings.as_mut().and_then(|s| s.bound_path.take()) {
+            let _ = std::fs::remove_file(path);
         }
         if let Some(cb) = t.connect_cb.take() {
             self.queue

@@ -6,6 +6,7 @@ use std::io;
 use super::dispatch::{Dispatch, ReadChunk, ReadResult};
 use super::error::{self, Code, ECANCELED, EOF};
 use super::event_loop::{Completion, Loop, Work};
+use super::fd_io::with_io;
 use super::handle::{Handle, Kind};
 use super::handle_table::{HandleId, HandleTable};
 use super::host::Host;
@@ -74,18 +75,21 @@ impl<H: Host> Loop<H> {
         let Some((t, _)) = any_tcp(&mut self.handles, id) else {
             return;
         };
-        let Some(sock) = t.sock.as_ref() else {
-            return;
-        };
         let queue = &mut self.queue;
         let requests = &mut self.requests;
-        let outcome = t.writes.flush(sock, |cb, silent| {
-            if silent {
-                *requests -= 1;
-            } else {
-                queue.push_back(Work::Complete(id, Completion::Write(cb, 0)));
-            }
+        let writes = &mut t.writes;
+        let flushed = with_io(&mut t.sock, t.raw_fd, |io| {
+            writes.flush(io, |cb, silent| {
+                if silent {
+                    *requests -= 1;
+                } else {
+                    queue.push_back(Work::Complete(id, Completion::Write(cb, 0)));
+                }
+            })
         });
+        let Some(outcome) = flushed else {
+            return;
+        };
         if let Flush::Failed(code) = outcome {
             t.write_failed = true;
             if let Some(s) = t.settings.as_deref_mut() {
@@ -166,8 +170,8 @@ impl<H: Host> Loop<H> {
         }
         let mut buf = self.take_read_buffer();
         let (t, owner) = live_tcp(&mut self.handles, id)?;
-        let (sock, cb) = (t.sock.as_ref()?, t.read_cb?);
-        let code = match socket::recv(sock, &mut buf) {
+        let cb = t.read_cb?;
+        let code = match with_io(&mut t.sock, t.raw_fd, |io| socket::recv(io, &mut buf))? {
             Ok(0) => EOF,
             Ok(len) => {
                 // A short read drained the socket, unless the peer's FIN (or an error) came

@@ -3,17 +3,18 @@
 
 use std::io::IoSlice;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsRawFd;
 
 use mio::unix::SourceFd;
 use mio::Interest;
 use socket2::{SockAddr, Socket};
 
 use super::error::{
-    self, Code, Result, EAGAIN, EALREADY, EBADF, EBUSY, EEXIST, EINVAL, EISCONN, ENOBUFS, ENOTCONN,
-    EPIPE,
+    self, Code, Result, EAFNOSUPPORT, EAGAIN, EALREADY, EBADF, EBUSY, EEXIST, EINVAL, EISCONN,
+    ENOBUFS, ENOTCONN, EPIPE,
 };
 use super::event_loop::{Completion, Loop, Work};
+use super::fd_io::with_io;
 use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
@@ -70,24 +71,24 @@ impl<H: Host> Loop<H> {
         Ok(self.handles.insert(Handle::new(owner, Kind::Tcp(tcp))))
     }
 
-    /// Ensures the handle has a socket of `family`: creates one, or checks the existing one.
-    fn ensure_socket(&mut self, id: HandleId, family: Family) -> Result<()> {
+    /// Ensures the handle has a socket of `family`: creates one, or checks the existing one (a
+    /// pipe handle has its family before its socket).
+    pub(crate) fn ensure_socket(&mut self, id: HandleId, family: Family) -> Result<()> {
         let t = self.tcp_mut(id)?;
-        match t.family {
-            Some(f) if f != family => Err(EINVAL),
-            Some(_) => Ok(()),
-            None => {
-                let sock = socket::new_tcp(family)?;
-                apply_options(&sock, t)?;
-                t.sock = Some(sock);
-                t.family = Some(family);
-                Ok(())
-            }
+        if t.family.is_some_and(|f| f != family) {
+            return Err(EINVAL);
         }
+        if t.sock.is_none() {
+            let sock = socket::new_tcp(family)?;
+            apply_options(&sock, t)?;
+            t.sock = Some(sock);
+            t.family = Some(family);
+        }
+        Ok(())
     }
 
     /// Registers the handle's socket with the poller (once), for both directions.
-    fn register(&mut self, id: HandleId) -> Result<()> {
+    pub(crate) fn register(&mut self, id: HandleId) -> Result<()> {
         let t = self.tcp_mut(id)?;
         if t.registered {
             return Ok(());
@@ -127,10 +128,11 @@ impl<H: Host> Loop<H> {
         error::sys(sock.bind(&SockAddr::from(addr)))
     }
 
-    /// Starts listening; a handle with no socket is bound to 0.0.0.0 port 0 first.
+    /// Starts listening; a TCP handle with no socket is bound to 0.0.0.0 port 0 first (a pipe
+    /// handle with no socket: `EINVAL`, it has no name to listen on).
     pub fn tcp_listen(&mut self, id: HandleId, backlog: i32, cb: H::ConnectionCb) -> Result<()> {
         let t = self.tcp(id)?;
-        if !matches!(t.state, State::Idle | State::Listening) {
+        if !matches!(t.state, State::Idle | State::Listening) || (t.sock.is_none() && t.is_pipe()) {
             return Err(EINVAL);
         }
         if t.sock.is_none() {
@@ -158,13 +160,17 @@ impl<H: Host> Loop<H> {
         Ok(())
     }
 
-    /// Moves the pending connection of `server` into `client` (a handle with no socket).
+    /// Moves the pending connection of `server` into `client` (a handle with no socket, of the
+    /// server's kind: TCP for TCP, pipe for pipe, else `EINVAL`).
     pub fn tcp_accept(&mut self, server: HandleId, client: HandleId) -> Result<()> {
         let s = self.tcp(server)?;
         if s.state != State::Listening {
             return Err(EINVAL);
         }
         let c = self.tcp(client)?;
+        if c.is_pipe() != s.is_pipe() {
+            return Err(EINVAL);
+        }
         if self.tcp(server)?.accepted.is_none() {
             return Err(EAGAIN);
         }
@@ -199,25 +205,36 @@ impl<H: Host> Loop<H> {
         }
         self.ensure_socket(id, Family::of(&addr))?;
         let in_progress = socket::start_connect(self.sock(id)?, &addr)?;
-        if in_progress {
+        self.begin_connect(id, (!in_progress).then_some(error::ECONNREFUSED), cb)
+    }
+
+    /// Makes the handle connecting once its connect was started: `failed` is an error the
+    /// connect already met (reported from the loop through `cb`), else the socket is polled
+    /// for the outcome.
+    pub(crate) fn begin_connect(
+        &mut self,
+        id: HandleId,
+        failed: Option<Code>,
+        cb: H::ConnectCb,
+    ) -> Result<()> {
+        if failed.is_none() {
             self.register(id)?;
         }
         let t = self.tcp_mut(id)?;
         t.state = State::Connecting;
         t.connect_cb = Some(cb);
-        if !in_progress {
-            t.delayed_error = Some(error::ECONNREFUSED);
-        }
+        t.delayed_error = failed;
         self.requests += 1;
         self.refresh_active(id);
-        if !in_progress {
+        if failed.is_some() {
             self.schedule_io(id);
         }
         Ok(())
     }
 
-    /// Adopts an existing socket. On failure the socket is handed back (the caller still owns
-    /// the descriptor).
+    /// Adopts an existing socket: an IPv4/IPv6 one into a TCP handle, a Unix-domain one into a
+    /// pipe handle (else `EAFNOSUPPORT`). On failure the socket is handed back (the caller still
+    /// owns the descriptor).
     pub fn tcp_open(
         &mut self,
         id: HandleId,
@@ -231,6 +248,9 @@ impl<H: Host> Loop<H> {
                 return Err(EEXIST);
             }
             let family = socket::adopt(&sock)?;
+            if (family == Family::Unix) != t.is_pipe() {
+                return Err(EAFNOSUPPORT);
+            }
             apply_options(&sock, t)?;
             Ok(family)
         });
@@ -253,7 +273,7 @@ impl<H: Host> Loop<H> {
                 let t = self.tcp_mut(id).expect("handle checked above");
                 t.state = State::Idle;
                 t.readable = false;
-                t.family = None;
+                t.family = (family == Family::Unix).then_some(family);
                 return Err((code, t.sock.take().expect("socket stored above")));
             }
         }
@@ -289,7 +309,9 @@ impl<H: Host> Loop<H> {
             }) => t,
             _ => return Err(EINVAL),
         };
-        let sock = t.sock.as_ref().ok_or(EBADF)?;
+        if t.sock.is_none() {
+            return Err(EBADF);
+        }
         if !t.is_writable() {
             return Err(EPIPE);
         }
@@ -302,7 +324,8 @@ impl<H: Host> Loop<H> {
         // such write, no record of its own; the loop stays alive while its bytes are queued.
         let silent = H::is_silent_write(&cb);
         let sent = if t.state == State::Connected && t.writes.is_empty() {
-            match socket::send_now(sock, bufs) {
+            let outcome = with_io(&mut t.sock, t.raw_fd, |io| socket::send_now(io, bufs));
+            match outcome.unwrap_or(SendOutcome::Failed(EBADF)) {
                 SendOutcome::All => {
                     if !silent {
                         *requests += 1;
@@ -338,15 +361,17 @@ impl<H: Host> Loop<H> {
     /// Writes what the socket takes now without queueing; `EAGAIN` when nothing can be sent
     /// or writes are queued or a connect is pending.
     pub fn tcp_try_write(&mut self, id: HandleId, bufs: &[IoSlice<'_>]) -> Result<usize> {
-        let t = self.tcp(id)?;
-        let sock = t.sock.as_ref().ok_or(EBADF)?;
+        let t = self.tcp_mut(id)?;
+        if t.sock.is_none() {
+            return Err(EBADF);
+        }
         if !t.is_writable() {
             return Err(EPIPE);
         }
         if t.state != State::Connected || !t.writes.is_empty() {
             return Err(EAGAIN);
         }
-        error::sys(socket::send(sock, bufs))
+        error::sys(with_io(&mut t.sock, t.raw_fd, |io| socket::send(io, bufs)).ok_or(EBADF)?)
     }
 
     /// Starts delivering data to the read callback.
@@ -373,15 +398,5 @@ impl<H: Host> Loop<H> {
         self.tcp_mut(id)?.reading = false;
         self.refresh_active(id);
         Ok(())
-    }
-
-    /// Whether a handle of this loop holds descriptor `fd`: a TCP handle's socket, or the
-    /// descriptor a poll handle (not closing) watches. Each refuses the other's (`EEXIST`).
-    pub(crate) fn owns_fd(&self, fd: RawFd) -> bool {
-        self.handles.values().any(|h| match &h.kind {
-            Kind::Tcp(t) => t.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
-            Kind::Poll(p) => !h.closing && p.fd == fd,
-            _ => false,
-        })
     }
 }

@@ -1,9 +1,10 @@
-//! TCP socket options: TCP_NODELAY, keep-alive, accept batching and buffer sizes. Options set
-//! before a handle has a socket are remembered and applied when the socket appears.
+//! TCP socket options: TCP_NODELAY, keep-alive, accept batching, buffer sizes, blocking mode. Options set
+//! before a handle has a socket are remembered and applied when the socket appears. The
+//! TCP-only ones (TCP_NODELAY, keep-alive) refuse a pipe handle with `ENOTSUP`.
 
 use socket2::Socket;
 
-use super::error::{self, Result, EINVAL};
+use super::error::{self, Result, EINVAL, ENOTSUP};
 use super::event_loop::Loop;
 use super::handle_table::HandleId;
 use super::host::Host;
@@ -32,9 +33,9 @@ const KEEPALIVE_MAX: (u32, u32, u32) = (32767, 32767, 127);
 const KEEPALIVE_MAX: (u32, u32, u32) = (u32::MAX, u32::MAX, u32::MAX);
 
 impl<H: Host> Loop<H> {
-    /// Sets TCP_NODELAY now, or when the socket appears.
+    /// Sets TCP_NODELAY now, or when the socket appears (`ENOTSUP` on a pipe handle).
     pub fn tcp_nodelay(&mut self, id: HandleId, enable: bool) -> Result<()> {
-        let t = self.tcp_mut(id)?;
+        let t = self.tcp_only_mut(id)?;
         if let Some(sock) = t.sock.as_ref() {
             error::sys(sock.set_tcp_nodelay(enable))?;
         }
@@ -77,9 +78,10 @@ impl<H: Host> Loop<H> {
         self.set_keepalive(id, enable.then_some(Keepalive { idle, intvl, cnt }))
     }
 
-    /// Applies a keep-alive setting to the socket (if any), then remembers it.
+    /// Applies a keep-alive setting to the socket (if any), then remembers it (`ENOTSUP` on a
+    /// pipe handle).
     fn set_keepalive(&mut self, id: HandleId, setting: Option<Keepalive>) -> Result<()> {
-        let t = self.tcp_mut(id)?;
+        let t = self.tcp_only_mut(id)?;
         if let Some(sock) = t.sock.as_ref() {
             socket::set_keepalive(sock, setting)?;
         }
@@ -89,10 +91,29 @@ impl<H: Host> Loop<H> {
         Ok(())
     }
 
+    /// A live TCP handle that is not a pipe, for the TCP-only options: a pipe handle is refused
+    /// with `ENOTSUP` (the option means nothing on a Unix-domain socket).
+    pub(crate) fn tcp_only_mut(&mut self, id: HandleId) -> Result<&mut Tcp<H>> {
+        let t = self.tcp_mut(id)?;
+        if t.is_pipe() {
+            return Err(ENOTSUP);
+        }
+        Ok(t)
+    }
+
     /// Drain the backlog per wakeup (true) or accept one connection per iteration (false).
     pub fn tcp_simultaneous_accepts(&mut self, id: HandleId, enable: bool) -> Result<()> {
         self.tcp_mut(id)?.simultaneous_accepts = enable;
         Ok(())
+    }
+
+    /// Puts the socket in blocking mode (true) or back in non-blocking mode (libuv's
+    /// `uv_stream_set_blocking`): while blocking, a write sends everything before it returns, so
+    /// nothing is queued. The loop's reads and accepts keep going until the kernel has nothing
+    /// more for them, so on a blocking socket they may block the loop (as libuv's do): meant
+    /// for a handle that only writes. `EBADF` before the handle has a socket.
+    pub fn tcp_set_blocking(&mut self, id: HandleId, blocking: bool) -> Result<()> {
+        error::sys(self.sock(id)?.set_nonblocking(!blocking))
     }
 
     /// Reads a socket buffer size, or sets it first when `set` is given (must be positive).

@@ -1,5 +1,5 @@
-//! Read-only queries on a TCP handle: addresses, descriptor, family, queue size, and whether it
-//! can still read and write.
+//! Read-only queries on a TCP handle: addresses, descriptor, family, queue size, whether it
+//! can still read and write; and whether any handle of the loop holds a descriptor.
 
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
@@ -43,9 +43,11 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// AF_INET or AF_INET6; `EBADF` before the socket exists.
+    /// AF_INET or AF_INET6 (AF_UNIX for a pipe handle); `EBADF` before the socket exists.
     pub fn tcp_family(&self, id: HandleId) -> Result<i32> {
-        self.tcp(id)?.family.map(Family::af).ok_or(EBADF)
+        let t = self.tcp(id)?;
+        t.sock.as_ref().ok_or(EBADF)?;
+        t.family.map(Family::af).ok_or(EBADF)
     }
 
     /// Bytes accepted by writes and not yet sent.
@@ -63,5 +65,15 @@ impl<H: Host> Loop<H> {
     pub fn tcp_writable(&self, id: HandleId) -> Result<bool> {
         let (t, closing) = self.tcp_any(id)?;
         Ok(!closing && t.is_writable())
+    }
+
+    /// Whether a handle of this loop holds descriptor `fd`: a TCP or pipe handle's, or the
+    /// descriptor a poll handle (not closing) watches. Each refuses the other's (`EEXIST`).
+    pub(crate) fn owns_fd(&self, fd: RawFd) -> bool {
+        self.handles.values().any(|h| match &h.kind {
+            Kind::Tcp(t) => t.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
+            Kind::Poll(p) => !h.closing && p.fd == fd,
+            _ => false,
+        })
     }
 }

@@ -9,9 +9,8 @@
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 
-use socket2::Socket;
-
 use super::error::{self, Code};
+use super::fd_io::Io;
 use super::socket;
 
 /// Capacity above which an emptied ring buffer is released rather than kept for reuse.
@@ -79,9 +78,9 @@ impl<C: Copy> WriteQueue<C> {
 
     /// Sends queued bytes until the queue drains, the socket blocks or fails. Every request
     /// that completed is passed to `done` as (callback, silent), in order.
-    pub fn flush(&mut self, sock: &Socket, done: impl FnMut(C, bool)) -> Flush {
+    pub fn flush(&mut self, io: Io<'_>, done: impl FnMut(C, bool)) -> Flush {
         match self.queued.as_mut() {
-            Some(q) => q.flush(sock, done),
+            Some(q) => q.flush(io, done),
             None => Flush::Drained,
         }
     }
@@ -121,7 +120,7 @@ impl<C: Copy> Queued<C> {
         }
     }
 
-    fn flush(&mut self, sock: &Socket, mut done: impl FnMut(C, bool)) -> Flush {
+    fn flush(&mut self, io: Io<'_>, mut done: impl FnMut(C, bool)) -> Flush {
         loop {
             let (front, back) = self.bytes.as_slices();
             let offered = front.len() + back.len();
@@ -130,7 +129,7 @@ impl<C: Copy> Queued<C> {
                 self.release_if_large();
                 return Flush::Drained;
             }
-            let sent = match socket::send(sock, &[IoSlice::new(front), IoSlice::new(back)]) {
+            let sent = match socket::send(io, &[IoSlice::new(front), IoSlice::new(back)]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Flush::Blocked,
                 Err(e) => return Flush::Failed(error::from_io(&e)),
