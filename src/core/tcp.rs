@@ -174,41 +174,7 @@ impl<H: Host> Default for Tcp<H> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    struct Unit;
-    impl Host for Unit {
-        type Owner = usize;
-        type ConnectionCb = usize;
-        type ConnectCb = usize;
-        type WriteCb = (usize, usize);
-        type ShutdownCb = usize;
-        type ReadCb = usize;
-        type CloseCb = usize;
-        type TimerCb = usize;
-        type AsyncCb = usize;
-        type HookCb = usize;
-        type PollCb = usize;
-        type SignalCb = usize;
-        type DrainCb = usize;
-
-        fn is_silent_write(_cb: &Self::WriteCb) -> bool {
-            false
-        }
-
-        fn signal_watch(
-            _shared: &std::sync::Arc<crate::core::signal::SignalShared>,
-            _signum: i32,
-        ) -> crate::core::error::Result<()> {
-            Ok(())
-        }
-
-        fn signal_unwatch(
-            _shared: &std::sync::Arc<crate::core::signal::SignalShared>,
-            _signum: i32,
-        ) {
-        }
-    }
+    use crate::core::test_host::Unit;
 
     #[test]
     fn handle_state_stays_small() {

@@ -375,11 +375,12 @@ impl<H: Host> Loop<H> {
         Ok(())
     }
 
-    /// Whether a handle of this loop holds descriptor `fd`: a TCP handle's socket, or the
-    /// descriptor a poll handle (not closing) watches. Each refuses the other's (`EEXIST`).
+    /// Whether a handle of this loop holds descriptor `fd`: a TCP or UDP handle's socket, or
+    /// the descriptor a poll handle (not closing) watches. Each refuses the other's (`EEXIST`).
     pub(crate) fn owns_fd(&self, fd: RawFd) -> bool {
         self.handles.values().any(|h| match &h.kind {
             Kind::Tcp(t) => t.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
+            Kind::Udp(u) => u.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
             Kind::Poll(p) => !h.closing && p.fd == fd,
             _ => false,
         })
