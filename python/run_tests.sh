@@ -28,7 +28,7 @@ PYTHON=${PYTHON:-python3}
 FETCH_DIR=${RUV_BUILD_DIR:-$(dirname "$VENV")}/pyuv-tests
 PYUV_FILES="test_tcp.py test_timer.py test_idle.py test_prepare.py test_check.py test_poll.py
   test_multihandles.py test_loop.py test_loop_handles.py test_gc.py test_excepthook.py
-  test_async.py test_signal.py"
+  test_async.py test_signal.py test_udp.py"
 
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
@@ -90,6 +90,6 @@ for f in $PYUV_FILES; do
     fi
     FILES+=("$f")
 done
-echo "NOTE: deselected test_loop_handles.py::HandlesTest::test_handle_lifetime (needs pyuv.Pipe and pyuv.UDP)" >&2
+echo "NOTE: deselected test_loop_handles.py::HandlesTest::test_handle_lifetime (needs pyuv.Pipe)" >&2
 (cd "$RUN" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${DESELECT[@]}" "${FILES[@]}") || status=1
 exit $status

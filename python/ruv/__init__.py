@@ -1,6 +1,6 @@
 """ruv: pyuv's API on ruv's Rust event loop.
 
-``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, Timer, Async, Idle,
+``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, UDP, Timer, Async, Idle,
 Prepare, Check, Poll and Signal. Every class is implemented in the compiled module ``ruv._ruv``.
 """
 
@@ -17,6 +17,7 @@ from ._ruv import (
     Stream,
     TCP,
     Timer,
+    UDP,
     UV_DISCONNECT,
     UV_PRIORITIZED,
     UV_READABLE,
@@ -40,7 +41,7 @@ LIBRUV_VERSION = _ruv.LIBRUV_VERSION
 LIBUV_VERSION = LIBRUV_VERSION
 
 __all__ = [
-    "Loop", "Handle", "Stream", "TCP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
+    "Loop", "Handle", "Stream", "TCP", "UDP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
     "Signal",
     "error", "errno", "UV_RUN_DEFAULT", "UV_RUN_ONCE", "UV_RUN_NOWAIT", "UV_TCP_IPV6ONLY",
     "UV_READABLE", "UV_WRITABLE", "UV_DISCONNECT", "UV_PRIORITIZED",

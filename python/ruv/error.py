@@ -2,7 +2,7 @@
 
 ``UVError`` ⊃ ``HandleError`` ⊃ ``HandleClosedError``, ``StreamError`` ⊃ ``TCPError``, and
 ``TimerError``, ``AsyncError``, ``IdleError``, ``PrepareError``, ``CheckError``, ``PollError``,
-``SignalError`` under ``HandleError``. Every one carries ``args == (errno, message)`` with a
+``SignalError``, ``UDPError`` under ``HandleError``. Every one carries ``args == (errno, message)`` with a
 negative ``ruv.errno.UV_*`` code, except ``HandleClosedError`` (one message, as in pyuv).
 """
 
@@ -18,10 +18,12 @@ from ._ruv import (
     StreamError,
     TCPError,
     TimerError,
+    UDPError,
     UVError,
 )
 
 __all__ = [
     "UVError", "HandleError", "HandleClosedError", "StreamError", "TCPError", "TimerError",
     "AsyncError", "IdleError", "PrepareError", "CheckError", "PollError", "SignalError",
+    "UDPError",
 ]

@@ -5,7 +5,8 @@ use std::os::fd::{FromRawFd, IntoRawFd};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use ruv::core::error::{EBADF, EINVAL, ENOTSOCK};
+use ruv::core::error::{Code, EBADF, EINVAL, ENOTSOCK};
+use ruv::core::handle_table::HandleId;
 use ruv::core::tcp_options::BufferKind;
 use socket2::Socket;
 
@@ -13,6 +14,7 @@ use crate::addr;
 use crate::errors::{closed, ErrKind};
 use crate::excepthook::report;
 use crate::handle::{init, op, update_pin, Handle};
+use crate::host::CoreLoop;
 use crate::invoke::invoke;
 use crate::loop_obj::Loop;
 use crate::stream::{check_callable, complete_request, status, stream_of, Stream};
@@ -27,6 +29,28 @@ pub struct Tcp {}
 /// The `Handle` part of a TCP object.
 fn base<'a>(slf: &'a Bound<'_, Tcp>) -> &'a Handle {
     slf.as_super().as_super().get()
+}
+
+/// Hands the open socket `fd` to `open` (a core `*_open`), which owns it on success and hands
+/// it back on failure; `EBADF` for a closed descriptor, `ENOTSOCK` for one that is no socket.
+/// The descriptor is never closed here.
+pub(crate) fn adopt_fd(
+    fd: i32,
+    open: impl FnOnce(Socket) -> Result<(), (Code, Socket)>,
+) -> Result<(), Code> {
+    if fd < 0 || !fd_is_open(fd) {
+        return Err(EBADF);
+    }
+    if !fd_is_socket(fd) {
+        return Err(ENOTSOCK);
+    }
+    // SAFETY: `fd` is an open socket; the handle owns it on success, and on failure it is
+    // handed back (into_raw_fd), never closed.
+    let sock = unsafe { Socket::from_raw_fd(fd) };
+    open(sock).map_err(|(code, sock)| {
+        let _ = sock.into_raw_fd();
+        code
+    })
 }
 
 /// Whether the descriptor is open.
@@ -168,21 +192,8 @@ impl Tcp {
     ///
     /// Adopts an existing socket descriptor; the handle owns (and closes) it from then on.
     fn open(slf: &Bound<'_, Self>, fd: i32) -> PyResult<()> {
-        let py = slf.py();
-        op(py, base(slf), |c, id| {
-            if fd < 0 || !fd_is_open(fd) {
-                return Err(EBADF);
-            }
-            if !fd_is_socket(fd) {
-                return Err(ENOTSOCK);
-            }
-            // SAFETY: `fd` is an open socket; the handle owns it on success, and on failure it
-            // is handed back (into_raw_fd), never closed.
-            let sock = unsafe { Socket::from_raw_fd(fd) };
-            c.tcp_open(id, sock).map_err(|(code, sock)| {
-                let _ = sock.into_raw_fd();
-                code
-            })
+        op(slf.py(), base(slf), |c, id| {
+            adopt_fd(fd, |s| c.tcp_open(id, s))
         })
     }
 
@@ -265,13 +276,26 @@ impl Tcp {
 }
 
 fn set_size(slf: &Bound<'_, Tcp>, kind: BufferKind, value: Option<i32>) -> PyResult<()> {
+    set_buffer_size(slf.py(), base(slf), kind, value, CoreLoop::tcp_buffer_size)
+}
+
+/// Reads, or sets then reads, a socket buffer size: `CoreLoop::tcp_buffer_size` or
+/// `CoreLoop::udp_buffer_size`.
+pub(crate) type SizeGetSet = fn(&CoreLoop, HandleId, BufferKind, Option<i32>) -> Result<i32, Code>;
+
+/// The setter of `send_buffer_size` / `receive_buffer_size` (TCP and UDP): `value` None is
+/// a `del`.
+pub(crate) fn set_buffer_size(
+    py: Python<'_>,
+    h: &Handle,
+    kind: BufferKind,
+    value: Option<i32>,
+    f: SizeGetSet,
+) -> PyResult<()> {
     let Some(size) = value else {
         return Err(PyTypeError::new_err("cannot delete attribute"));
     };
-    op(slf.py(), base(slf), |c, id| {
-        c.tcp_buffer_size(id, kind, Some(size))
-    })
-    .map(|_| ())
+    op(py, h, |c, id| f(c, id, kind, Some(size))).map(|_| ())
 }
 
 /// Listen dispatch: a connection is pending (or accepting failed).
