@@ -139,6 +139,10 @@ typedef enum {
    * A signal handle.
    */
   RUV_SIGNAL = 8,
+  /**
+   * A UDP handle (made by the Python binding; the C API has no UDP functions yet).
+   */
+  RUV_UDP = 10,
 } ruv_handle_type;
 
 /**

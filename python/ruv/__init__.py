@@ -1,7 +1,7 @@
 """ruv: pyuv's API on ruv's Rust event loop.
 
-``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, Pipe, Timer, Async, Idle,
-Prepare, Check, Poll and Signal. Every class is implemented in the compiled module ``ruv._ruv``;
+``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, Pipe, UDP, Timer,
+Async, Idle, Prepare, Check, Poll and Signal. Every class is implemented in the compiled module ``ruv._ruv``;
 the handle classes here are its classes plus a finalizer (see ``_Finalized``).
 """
 
@@ -39,6 +39,7 @@ class _Finalized:
 
 class TCP(_Finalized, _ruv.TCP): pass
 class Pipe(_Finalized, _ruv.Pipe): pass
+class UDP(_Finalized, _ruv.UDP): pass
 class Timer(_Finalized, _ruv.Timer): pass
 class Async(_Finalized, _ruv.Async): pass
 class Idle(_Finalized, _ruv.Idle): pass
@@ -60,7 +61,7 @@ LIBRUV_VERSION = _ruv.LIBRUV_VERSION
 LIBUV_VERSION = LIBRUV_VERSION
 
 __all__ = [
-    "Loop", "Handle", "Stream", "TCP", "Pipe", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
+    "Loop", "Handle", "Stream", "TCP", "Pipe", "UDP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
     "Signal",
     "error", "errno", "UV_RUN_DEFAULT", "UV_RUN_ONCE", "UV_RUN_NOWAIT", "UV_TCP_IPV6ONLY",
     "UV_READABLE", "UV_WRITABLE", "UV_DISCONNECT", "UV_PRIORITIZED",

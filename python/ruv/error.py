@@ -1,9 +1,10 @@
 """The exceptions ruv raises: pyuv's ``pyuv.error`` hierarchy.
 
-``UVError`` ⊃ ``HandleError`` ⊃ ``HandleClosedError``, ``StreamError`` ⊃ ``TCPError``, ``PipeError``, and
-``TimerError``, ``AsyncError``, ``IdleError``, ``PrepareError``, ``CheckError``, ``PollError``,
-``SignalError`` under ``HandleError``. Every one carries ``args == (errno, message)`` with a
-negative ``ruv.errno.UV_*`` code, except ``HandleClosedError`` (one message, as in pyuv).
+``UVError`` ⊃ ``HandleError`` ⊃ ``HandleClosedError``, ``StreamError`` ⊃ ``TCPError`` and
+``PipeError``, and ``TimerError``, ``AsyncError``, ``IdleError``, ``PrepareError``, ``CheckError``,
+``PollError``, ``SignalError``, ``UDPError`` under ``HandleError``. Every one carries
+``args == (errno, message)`` with a negative ``ruv.errno.UV_*`` code, except
+``HandleClosedError`` (one message, as in pyuv).
 """
 
 from ._ruv import (
@@ -19,10 +20,12 @@ from ._ruv import (
     StreamError,
     TCPError,
     TimerError,
+    UDPError,
     UVError,
 )
 
 __all__ = [
     "UVError", "HandleError", "HandleClosedError", "StreamError", "TCPError", "PipeError",
     "TimerError", "AsyncError", "IdleError", "PrepareError", "CheckError", "PollError", "SignalError",
+    "UDPError",
 ]

@@ -25,7 +25,7 @@ fn number(item: &Bound<'_, PyAny>, what: &str, max: u64) -> PyResult<u64> {
 }
 
 /// The interface index of a `%zone` name.
-fn interface_index(name: &str) -> Option<u32> {
+pub fn interface_index(name: &str) -> Option<u32> {
     let name = CString::new(name).ok()?;
     // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
     let index = unsafe { libc::if_nametoindex(name.as_ptr()) };

@@ -11,7 +11,7 @@ use crate::handle::{update_pin, Handle};
 use crate::host::PyHost;
 use crate::invoke::invoke;
 use crate::loop_obj::Loop;
-use crate::{stream, tcp};
+use crate::{stream, tcp, udp};
 
 /// Runs one due callback of loop `lp`.
 pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
@@ -28,16 +28,26 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         | Dispatch::Hook { owner, .. }
         | Dispatch::Poll { owner, .. }
         | Dispatch::Signal { owner, .. }
-        | Dispatch::Drain { owner, .. } => *owner,
+        | Dispatch::Drain { owner, .. }
+        | Dispatch::UdpSend { owner, .. }
+        | Dispatch::UdpRecv { owner, .. } => *owner,
     };
     if owner.is_null() {
         // The object is gone (its handle was closed then): nothing to call. A write's
         // reference to its callback is still released.
-        if let Dispatch::Write { cb, .. } = due {
-            if !cb.0.is_null() {
-                // SAFETY: a write's non-null `cb` is an owned reference, taken back once.
+        match due {
+            Dispatch::Write { cb, .. } | Dispatch::UdpSend { cb, .. } if !cb.0.is_null() => {
+                // SAFETY: a write's or send's non-null `cb` is an owned reference, taken back
+                // once.
                 drop(unsafe { Py::<PyAny>::from_owned_ptr(py, cb.0) });
             }
+            Dispatch::UdpRecv {
+                result: ruv::core::udp::RecvResult::Datagram { chunk, .. },
+                ..
+            } => {
+                let _ = lp.get().with_core(py, |c| c.recycle_read_buffer(chunk));
+            }
+            _ => {}
         }
         return;
     }
@@ -51,6 +61,8 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         Dispatch::Shutdown { status, .. } => stream::on_shutdown(lp, &obj, status),
         Dispatch::Connection { status, .. } => tcp::on_connection(lp, &obj, status),
         Dispatch::Connect { status, .. } => tcp::on_connect(lp, &obj, status),
+        Dispatch::UdpSend { cb, status, .. } => udp::on_send(lp, &obj, cb, status),
+        Dispatch::UdpRecv { result, .. } => udp::on_recv(lp, &obj, result),
         Dispatch::Timer { .. } => kind_cb(lp, &obj, true, |cb| invoke(py, cb, &[&obj])),
         Dispatch::Async { .. } | Dispatch::Hook { .. } => {
             kind_cb(lp, &obj, false, |cb| invoke(py, cb, &[&obj]))

@@ -1,7 +1,7 @@
 //! The exceptions of `ruv.error` (pyuv's hierarchy) and the conversion of core error codes.
 //!
 //! `UVError` ⊃ `HandleError` ⊃ `HandleClosedError`, `StreamError` ⊃ `TCPError` and `PipeError`,
-//! and one `<Kind>Error` per other handle kind. Every error but `HandleClosedError` carries
+//! and one `<Kind>Error` per other handle kind (`UDPError` for UDP). Every error but `HandleClosedError` carries
 //! `args == (errno, message)` with a negative `ruv.errno.UV_*` code.
 
 use std::ffi::CStr;
@@ -24,6 +24,7 @@ pub enum ErrKind {
     Check,
     Poll,
     Signal,
+    Udp,
 }
 
 struct Classes {
@@ -40,6 +41,7 @@ struct Classes {
     check: Py<PyType>,
     poll: Py<PyType>,
     signal: Py<PyType>,
+    udp: Py<PyType>,
 }
 
 static CLASSES: GILOnceCell<Classes> = GILOnceCell::new();
@@ -86,6 +88,7 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             check: kind(c"ruv.error.CheckError")?,
             poll: kind(c"ruv.error.PollError")?,
             signal: kind(c"ruv.error.SignalError")?,
+            udp: new_class(py, c"ruv.error.UDPError", c"A UDP handle failed.", &handle)?,
             uv,
             handle,
             closed,
@@ -113,6 +116,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("CheckError", &c.check),
         ("PollError", &c.poll),
         ("SignalError", &c.signal),
+        ("UDPError", &c.udp),
     ] {
         m.add(name, ty.clone_ref(m.py()))?;
     }
@@ -142,6 +146,7 @@ pub fn uv_error(py: Python<'_>, kind: ErrKind, code: Code) -> PyErr {
         ErrKind::Check => &c.check,
         ErrKind::Poll => &c.poll,
         ErrKind::Signal => &c.signal,
+        ErrKind::Udp => &c.udp,
     };
     PyErr::from_type(ty.bind(py).clone(), (code, strerror(code)))
 }

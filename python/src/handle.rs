@@ -144,6 +144,15 @@ pub fn query<R>(
     lp.get().with_core(py, |c| f(c, st.id))
 }
 
+/// Replaces the kind's callback of the handle object `obj` (None: forgets it), then pins or
+/// unpins it as its new state says.
+pub fn set_kind_cb(obj: &Bound<'_, PyAny>, h: &Handle, cb: Option<PyObject>) -> PyResult<()> {
+    let old = std::mem::replace(&mut h.st.get_mut(obj.py())?.cb, cb);
+    drop(old);
+    update_pin(obj, h);
+    Ok(())
+}
+
 /// Pins or unpins the handle object `obj` after its state changed.
 pub fn update_pin(obj: &Bound<'_, PyAny>, h: &Handle) {
     let py = obj.py();

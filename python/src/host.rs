@@ -4,7 +4,7 @@
 //! object; the object keeps itself alive (a reference to itself, its "pin") whenever the core may
 //! hand that pointer back, and points the core at null when it dies (`handle.rs`). Callbacks live
 //! on the Python objects; the only callback the core carries is a write's, as a strong reference
-//! turned into a pointer, taken back when its completion is dispatched.
+//! turned into a pointer, taken back when its completion is dispatched (a UDP send's likewise).
 
 use std::sync::Arc;
 
@@ -37,6 +37,10 @@ impl Host for PyHost {
     type SignalCb = ();
     /// pyuv has no watermarks, so no drain callback is ever set.
     type DrainCb = ();
+    /// A UDP send's callback: like a write's, an owned reference (to the callable or None).
+    type UdpSendCb = WriteCb;
+    /// The receive callback lives on the UDP object.
+    type UdpRecvCb = ();
 
     fn is_silent_write(cb: &WriteCb) -> bool {
         cb.0.is_null()

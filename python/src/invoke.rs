@@ -26,8 +26,8 @@ type VectorcallDict = unsafe extern "C" fn(
 /// (a bound method puts its `self` there instead of copying the array).
 const ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
 
-/// The most arguments a callback gets (pyuv's read and poll callbacks take three).
-const MAX_ARGS: usize = 3;
+/// The most arguments a callback gets (pyuv's UDP receive callback takes five).
+const MAX_ARGS: usize = 5;
 
 /// The interpreter's `PyObject_VectorcallDict`, if it exports one.
 fn vectorcall() -> Option<VectorcallDict> {

@@ -1,5 +1,5 @@
-//! `ruv._ruv`: pyuv's API (Loop, TCP, Pipe, Timer, Async, Idle, Prepare, Check, Poll, Signal) as a compiled
-//! extension module over ruv's safe Rust core.
+//! `ruv._ruv`: pyuv's API (Loop, TCP, Pipe, UDP, Timer, Async, Idle, Prepare, Check, Poll,
+//! Signal) as a compiled extension module over ruv's safe Rust core.
 //!
 //! Each Python class is a `#[pyclass]` here, not a Python wrapper: a call from Python reaches
 //! the core through one PyO3 method. The core runs the loop and hands each due callback to
@@ -29,6 +29,7 @@ mod signal;
 mod stream;
 mod tcp;
 mod timer;
+mod udp;
 
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -77,6 +78,7 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<hooks::Check>()?;
     m.add_class::<poll::Poll>()?;
     m.add_class::<signal::Signal>()?;
+    m.add_class::<udp::Udp>()?;
     for cls in [
         py.get_type::<loop_obj::Loop>(),
         py.get_type::<tcp::Tcp>(),
@@ -88,6 +90,7 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<hooks::Check>(),
         py.get_type::<poll::Poll>(),
         py.get_type::<signal::Signal>(),
+        py.get_type::<udp::Udp>(),
     ] {
         wire_init(&cls)?;
     }
@@ -102,6 +105,11 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("UV_WRITABLE", 2)?;
     m.add("UV_DISCONNECT", 4)?;
     m.add("UV_PRIORITIZED", 8)?;
+    m.add("UV_UDP_IPV6ONLY", ruv::core::udp::UDP_IPV6ONLY)?;
+    m.add("UV_UDP_PARTIAL", ruv::core::udp::UDP_PARTIAL)?;
+    m.add("UV_UDP_REUSEADDR", ruv::core::udp::UDP_REUSEADDR)?;
+    m.add("UV_LEAVE_GROUP", ruv::core::udp::LEAVE_GROUP)?;
+    m.add("UV_JOIN_GROUP", ruv::core::udp::JOIN_GROUP)?;
     for (name, value) in HANDLE_TYPES {
         m.add(*name, *value)?;
     }

@@ -121,31 +121,45 @@ pub fn connect(
 /// on. Not open: EBADF; not a socket: ENOTSOCK; a socket of the other kind's family:
 /// EAFNOSUPPORT (the core's check).
 pub fn open_socket(h: &Handle, py: Python<'_>, fd: i32) -> PyResult<()> {
-    op(py, h, |c, id| {
-        if fd < 0 || !fd_is_open(fd) {
-            return Err(EBADF);
-        }
-        if !fd_is_socket(fd) {
-            return Err(ENOTSOCK);
-        }
-        // SAFETY: `fd` is an open socket; the handle owns it on success, and on failure it
-        // is handed back (into_raw_fd), never closed.
-        let sock = unsafe { Socket::from_raw_fd(fd) };
-        c.tcp_open(id, sock).map_err(|(code, sock)| {
-            let _ = sock.into_raw_fd();
-            code
-        })
+    op(py, h, |c, id| adopt_fd(fd, |s| c.tcp_open(id, s)))
+}
+
+/// Hands the open socket `fd` to `open` (a core `*_open`), which owns it on success and hands
+/// it back on failure; `EBADF` for a closed descriptor, `ENOTSOCK` for one that is no socket.
+/// The descriptor is never closed here.
+pub fn adopt_fd(
+    fd: i32,
+    open: impl FnOnce(Socket) -> Result<(), (Code, Socket)>,
+) -> Result<(), Code> {
+    if fd < 0 || !fd_is_open(fd) {
+        return Err(EBADF);
+    }
+    if !fd_is_socket(fd) {
+        return Err(ENOTSOCK);
+    }
+    // SAFETY: `fd` is an open socket; the handle owns it on success, and on failure it is
+    // handed back (into_raw_fd), never closed.
+    let sock = unsafe { Socket::from_raw_fd(fd) };
+    open(sock).map_err(|(code, sock)| {
+        let _ = sock.into_raw_fd();
+        code
     })
 }
 
-/// Reads a socket buffer size (SO_SNDBUF / SO_RCVBUF), after setting it to `set` if given.
+/// Reads, or sets then reads, a socket buffer size: `CoreLoop::tcp_buffer_size` or
+/// `CoreLoop::udp_buffer_size`.
+pub type SizeGetSet = fn(&CoreLoop, HandleId, BufferKind, Option<i32>) -> Result<i32, Code>;
+
+/// Reads a socket buffer size (SO_SNDBUF / SO_RCVBUF) with `f`, after setting it to `set` if
+/// given.
 pub fn buffer_size(
     h: &Handle,
     py: Python<'_>,
     kind: BufferKind,
     set: Option<i32>,
+    f: SizeGetSet,
 ) -> PyResult<i32> {
-    op(py, h, |c, id| c.tcp_buffer_size(id, kind, set))
+    op(py, h, |c, id| f(c, id, kind, set))
 }
 
 /// The setter of a buffer size property (deleting it is a TypeError).
@@ -154,9 +168,10 @@ pub fn set_buffer_size(
     py: Python<'_>,
     kind: BufferKind,
     value: Option<i32>,
+    f: SizeGetSet,
 ) -> PyResult<()> {
     let Some(size) = value else {
         return Err(PyTypeError::new_err("cannot delete attribute"));
     };
-    buffer_size(h, py, kind, Some(size)).map(|_| ())
+    buffer_size(h, py, kind, Some(size), f).map(|_| ())
 }

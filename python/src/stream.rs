@@ -21,7 +21,7 @@ use crate::errors::closed;
 use crate::excepthook::report;
 use crate::gil::GilCell;
 use crate::handle::{op, query, update_pin, Handle};
-use crate::host::WriteCb;
+use crate::host::{CoreLoop, WriteCb};
 use crate::invoke::invoke;
 use crate::loop_obj::Loop;
 use crate::server;
@@ -90,6 +90,9 @@ fn add_marker(py: Python<'_>, h: &Handle, s: &Stream) -> PyResult<()> {
         }
     }
 }
+
+/// The core's buffer-size call of stream handles.
+const TCP_SIZE: server::SizeGetSet = CoreLoop::tcp_buffer_size;
 
 #[pymethods]
 impl Stream {
@@ -247,23 +250,47 @@ impl Stream {
     /// The socket's send buffer size, SO_SNDBUF (get / set).
     #[getter]
     fn get_send_buffer_size(slf: &Bound<'_, Self>) -> PyResult<i32> {
-        server::buffer_size(slf.as_super().get(), slf.py(), BufferKind::Send, None)
+        server::buffer_size(
+            slf.as_super().get(),
+            slf.py(),
+            BufferKind::Send,
+            None,
+            TCP_SIZE,
+        )
     }
 
     #[setter]
     fn set_send_buffer_size(slf: &Bound<'_, Self>, value: Option<i32>) -> PyResult<()> {
-        server::set_buffer_size(slf.as_super().get(), slf.py(), BufferKind::Send, value)
+        server::set_buffer_size(
+            slf.as_super().get(),
+            slf.py(),
+            BufferKind::Send,
+            value,
+            TCP_SIZE,
+        )
     }
 
     /// The socket's receive buffer size, SO_RCVBUF (get / set).
     #[getter]
     fn get_receive_buffer_size(slf: &Bound<'_, Self>) -> PyResult<i32> {
-        server::buffer_size(slf.as_super().get(), slf.py(), BufferKind::Receive, None)
+        server::buffer_size(
+            slf.as_super().get(),
+            slf.py(),
+            BufferKind::Receive,
+            None,
+            TCP_SIZE,
+        )
     }
 
     #[setter]
     fn set_receive_buffer_size(slf: &Bound<'_, Self>, value: Option<i32>) -> PyResult<()> {
-        server::set_buffer_size(slf.as_super().get(), slf.py(), BufferKind::Receive, value)
+        server::set_buffer_size(
+            slf.as_super().get(),
+            slf.py(),
+            BufferKind::Receive,
+            value,
+            TCP_SIZE,
+        )
     }
 
     /// Bytes accepted by write() and not yet written to the socket.

@@ -31,7 +31,7 @@ def make(kind, loop, keep):
     return getattr(ruv, kind)(loop)
 
 
-KINDS = ["TCP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll", "Signal"]
+KINDS = ["TCP", "Pipe", "UDP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll", "Signal"]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 use super::error::Code;
 use super::handle_table::HandleId;
 use super::host::Host;
+use super::udp::RecvResult;
 
 /// Bytes read from a socket, lent to the read callback. The embedder returns the buffer with
 /// [`crate::core::event_loop::Loop::recycle_read_buffer`] so the next read reuses it.
@@ -77,6 +78,19 @@ pub enum Dispatch<H: Host> {
         owner: H::Owner,
         cb: H::SignalCb,
         signum: i32,
+    },
+    /// A UDP send completed (0), failed (the kernel's error, e.g. `EMSGSIZE`), or was
+    /// cancelled.
+    UdpSend {
+        owner: H::Owner,
+        cb: H::UdpSendCb,
+        status: Code,
+    },
+    /// A datagram arrived on a receiving UDP handle, or receiving failed.
+    UdpRecv {
+        owner: H::Owner,
+        cb: H::UdpRecvCb,
+        result: RecvResult,
     },
     /// A congested TCP handle's write queue fell to its low watermark.
     Drain { owner: H::Owner, cb: H::DrainCb },

@@ -33,6 +33,7 @@ pub(crate) enum Completion<H: Host> {
     Connect(H::ConnectCb, Code),
     Write(H::WriteCb, Code),
     Shutdown(H::ShutdownCb, Code),
+    UdpSend(H::UdpSendCb, Code),
 }
 
 /// One item of work: a ready handle to act on, or a callback that is due.
@@ -226,16 +227,21 @@ impl<H: Host> Loop<H> {
         self.read_buf = buf;
     }
 
-    /// Queues pending I/O work for the TCP handle `id` (next step 3) unless it is queued.
+    /// Queues pending I/O work for the TCP or UDP handle `id` (next step 3) unless it is
+    /// queued.
     pub(crate) fn schedule_io(&mut self, id: HandleId) {
-        if let Some(Handle {
-            kind: Kind::Tcp(t), ..
-        }) = self.handles.get_mut(id)
-        {
-            if !t.io_queued {
-                t.io_queued = true;
-                self.carried.push_back(id);
-            }
+        let queued = match self.handles.get_mut(id) {
+            Some(Handle {
+                kind: Kind::Tcp(t), ..
+            }) => &mut t.io_queued,
+            Some(Handle {
+                kind: Kind::Udp(u), ..
+            }) => &mut u.io_queued,
+            _ => return,
+        };
+        if !*queued {
+            *queued = true;
+            self.carried.push_back(id);
         }
     }
 
@@ -294,6 +300,14 @@ impl<H: Host> Loop<H> {
                 }) => {
                     t.note_readiness(event);
                     &mut t.io_queued
+                }
+                Some(Handle {
+                    closing: false,
+                    kind: Kind::Udp(u),
+                    ..
+                }) => {
+                    u.note_readiness(event);
+                    &mut u.io_queued
                 }
                 Some(Handle {
                     closing: false,

@@ -19,6 +19,7 @@ use super::poll::Poll;
 use super::signal::Signal;
 use super::tcp::Tcp;
 use super::timer::Timer;
+use super::udp::Udp;
 
 /// The kind of a handle; the values are the C `ruv_handle_type` values.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -39,6 +40,8 @@ pub enum HandleType {
     Poll = 7,
     /// Watches a POSIX signal.
     Signal = 8,
+    /// A UDP socket (10: 9 is left for a pipe handle).
+    Udp = 10,
 }
 
 /// The state of one kind of handle.
@@ -55,6 +58,8 @@ pub enum Kind<H: Host> {
     Poll(Poll<H>),
     /// A signal handle.
     Signal(Signal<H>),
+    /// A UDP handle.
+    Udp(Udp<H>),
 }
 
 /// One handle: the state every kind shares, and its kind's own.
@@ -90,12 +95,13 @@ impl<H: Host> Handle<H> {
             Kind::Hook(h) => h.phase.handle_type(),
             Kind::Poll(_) => HandleType::Poll,
             Kind::Signal(_) => HandleType::Signal,
+            Kind::Udp(_) => HandleType::Udp,
         }
     }
 
     /// Active in libuv's sense (and not closing): a TCP handle listening, connecting or
     /// reading; a started timer, hook, poll or signal handle; an async handle until it is
-    /// closed.
+    /// closed; a UDP handle receiving or with sends whose callbacks have not run.
     pub fn is_active(&self) -> bool {
         !self.closing
             && match &self.kind {
@@ -105,6 +111,7 @@ impl<H: Host> Handle<H> {
                 Kind::Hook(h) => h.is_started(),
                 Kind::Poll(p) => p.is_started(),
                 Kind::Signal(s) => s.is_started(),
+                Kind::Udp(u) => u.is_active(),
             }
     }
 }
@@ -153,6 +160,7 @@ impl<H: Host> Loop<H> {
             HandleType::Check => self.hook_unlist(id, HookPhase::Check),
             HandleType::Poll => self.poll_unwatch(id),
             HandleType::Signal => self.signal_unlist(id),
+            HandleType::Udp => self.udp_close(id),
         }
         self.queue.push_back(Work::Close(id, cb));
         self.closing += 1;

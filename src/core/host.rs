@@ -36,6 +36,10 @@ pub trait Host {
     type SignalCb: Copy;
     /// A TCP handle's drain callback (its write queue fell to the low watermark).
     type DrainCb: Copy;
+    /// A UDP send's callback.
+    type UdpSendCb: Copy;
+    /// A UDP handle's receive callback.
+    type UdpRecvCb: Copy;
 
     /// Whether a write callback does nothing (no function to call): such writes need no
     /// completion item, and consecutive ones share one queue record.

@@ -32,4 +32,10 @@ pub mod tcp_query;
 #[cfg(test)]
 pub(crate) mod test_host;
 pub mod timer;
+pub mod udp;
+pub mod udp_io;
+pub mod udp_ops;
+pub mod udp_options;
+#[cfg(test)]
+mod udp_tests;
 pub mod write_queue;

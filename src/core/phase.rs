@@ -4,6 +4,7 @@
 use super::dispatch::Dispatch;
 use super::event_loop::{Completion, Loop, Work};
 use super::handle::Kind;
+use super::handle_table::HandleId;
 use super::hooks::HookPhase;
 use super::host::Host;
 
@@ -118,7 +119,7 @@ impl<H: Host> Loop<H> {
     fn next_work(&mut self, take: impl Fn(&mut Self) -> Option<Work<H>>) -> Option<Dispatch<H>> {
         loop {
             if let Some((id, round)) = self.continuation.take() {
-                if let Some(d) = self.process_io(id, round) {
+                if let Some(d) = self.continue_io(id, round) {
                     return Some(d);
                 }
                 continue;
@@ -134,6 +135,14 @@ impl<H: Host> Loop<H> {
         }
     }
 
+    /// Goes on with the handle a continuation names (a TCP or UDP handle).
+    fn continue_io(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
+        match self.handles.get(id)?.kind {
+            Kind::Udp(_) => self.udp_process(id, round),
+            _ => self.process_io(id, round),
+        }
+    }
+
     fn run_work(&mut self, work: Work<H>) -> Option<Dispatch<H>> {
         match work {
             Work::Io(id) => match &mut self.handles.get_mut(id)?.kind {
@@ -141,16 +150,26 @@ impl<H: Host> Loop<H> {
                     t.io_queued = false;
                     self.process_io(id, 0)
                 }
+                Kind::Udp(u) => {
+                    u.io_queued = false;
+                    self.udp_process(id, 0)
+                }
                 Kind::Poll(_) => self.poll_ready(id),
                 _ => None,
             },
             Work::Complete(id, completion) => {
                 self.requests -= 1;
-                let owner = self.handles.get(id)?.owner;
+                let handle = self.handles.get_mut(id)?;
+                let owner = handle.owner;
+                if let (Kind::Udp(u), Completion::UdpSend(..)) = (&mut handle.kind, &completion) {
+                    u.in_flight -= 1;
+                    self.refresh_active(id);
+                }
                 Some(match completion {
                     Completion::Connect(cb, status) => Dispatch::Connect { owner, cb, status },
                     Completion::Write(cb, status) => Dispatch::Write { owner, cb, status },
                     Completion::Shutdown(cb, status) => Dispatch::Shutdown { owner, cb, status },
+                    Completion::UdpSend(cb, status) => Dispatch::UdpSend { owner, cb, status },
                 })
             }
             Work::Drain(id) => {

@@ -9,6 +9,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
 use super::error::{self, Result, EAFNOSUPPORT, EINVAL};
 use super::fd_io::Io;
 use super::tcp::Keepalive;
+use super::tcp_options::BufferKind;
 
 /// Most buffers one `writev` call takes (Linux `IOV_MAX`).
 pub const MAX_IOVECS: usize = 1024;
@@ -69,6 +70,24 @@ pub fn new_tcp(family: Family) -> Result<Socket> {
     error::sys(Socket::new(family.domain(), ty, protocol))
 }
 
+/// Creates a non-blocking, close-on-exec UDP socket.
+pub fn new_udp(family: Family) -> Result<std::net::UdpSocket> {
+    let ty = Type::DGRAM.nonblocking().cloexec();
+    error::sys(Socket::new(family.domain(), ty, Some(Protocol::UDP))).map(Into::into)
+}
+
+/// The family of a socket, if it is IPv4 or IPv6 (`EAFNOSUPPORT` otherwise).
+pub fn family_of(sock: &Socket) -> Result<Family> {
+    let domain = error::sys(sock.domain())?;
+    if domain == Domain::IPV4 {
+        Ok(Family::V4)
+    } else if domain == Domain::IPV6 {
+        Ok(Family::V6)
+    } else {
+        Err(EAFNOSUPPORT)
+    }
+}
+
 /// Checks that `sock` is a stream socket of a supported family (IPv4, IPv6 or Unix domain) and
 /// makes it non-blocking. A descriptor that is not a socket: `ENOTSOCK`.
 pub fn adopt(sock: &Socket) -> Result<Family> {
@@ -76,15 +95,10 @@ pub fn adopt(sock: &Socket) -> Result<Family> {
     if ty != Type::STREAM {
         return Err(EINVAL);
     }
-    let domain = error::sys(sock.domain())?;
-    let family = if domain == Domain::IPV4 {
-        Family::V4
-    } else if domain == Domain::IPV6 {
-        Family::V6
-    } else if domain == Domain::UNIX {
+    let family = if error::sys(sock.domain())? == Domain::UNIX {
         Family::Unix
     } else {
-        return Err(EAFNOSUPPORT);
+        family_of(sock)?
     };
     error::sys(sock.set_nonblocking(true))?;
     Ok(family)
@@ -206,6 +220,26 @@ pub fn set_reuse_port(sock: &Socket) -> Result<()> {
 ))]
 pub fn set_reuse_port(_sock: &Socket) -> Result<()> {
     Err(super::error::ENOTSUP)
+}
+
+/// Reads a socket buffer size (SO_SNDBUF / SO_RCVBUF), or sets it first when `set` is given
+/// (must be positive, else `EINVAL`).
+pub fn buffer_size(sock: &Socket, kind: BufferKind, set: Option<i32>) -> Result<i32> {
+    if let Some(size) = set {
+        let size = usize::try_from(size)
+            .ok()
+            .filter(|&s| s > 0)
+            .ok_or(EINVAL)?;
+        error::sys(match kind {
+            BufferKind::Send => sock.set_send_buffer_size(size),
+            BufferKind::Receive => sock.set_recv_buffer_size(size),
+        })?;
+    }
+    let size = error::sys(match kind {
+        BufferKind::Send => sock.send_buffer_size(),
+        BufferKind::Receive => sock.recv_buffer_size(),
+    })?;
+    Ok(i32::try_from(size).unwrap_or(i32::MAX))
 }
 
 /// Sets SO_LINGER to 0 seconds, so that closing the socket resets the connection.

@@ -155,7 +155,7 @@ impl<H: Host> Loop<H> {
 
     /// Arranges for `id` to be processed again: at once while under the per-wakeup limit,
     /// else in the next iteration.
-    fn continue_later(&mut self, id: HandleId, round: u32, limit: u32) {
+    pub(crate) fn continue_later(&mut self, id: HandleId, round: u32, limit: u32) {
         if round + 1 < limit {
             self.continuation = Some((id, round + 1));
         } else {

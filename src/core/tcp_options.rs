@@ -118,22 +118,7 @@ impl<H: Host> Loop<H> {
 
     /// Reads a socket buffer size, or sets it first when `set` is given (must be positive).
     pub fn tcp_buffer_size(&self, id: HandleId, kind: BufferKind, set: Option<i32>) -> Result<i32> {
-        let sock = self.sock(id)?;
-        if let Some(size) = set {
-            let size = usize::try_from(size)
-                .ok()
-                .filter(|&s| s > 0)
-                .ok_or(EINVAL)?;
-            error::sys(match kind {
-                BufferKind::Send => sock.set_send_buffer_size(size),
-                BufferKind::Receive => sock.set_recv_buffer_size(size),
-            })?;
-        }
-        let size = error::sys(match kind {
-            BufferKind::Send => sock.send_buffer_size(),
-            BufferKind::Receive => sock.recv_buffer_size(),
-        })?;
-        Ok(i32::try_from(size).unwrap_or(i32::MAX))
+        socket::buffer_size(self.sock(id)?, kind, set)
     }
 }
 

@@ -67,11 +67,12 @@ impl<H: Host> Loop<H> {
         Ok(!closing && t.is_writable())
     }
 
-    /// Whether a handle of this loop holds descriptor `fd`: a TCP or pipe handle's, or the
+    /// Whether a handle of this loop holds descriptor `fd`: a TCP, pipe or UDP handle's, or the
     /// descriptor a poll handle (not closing) watches. Each refuses the other's (`EEXIST`).
     pub(crate) fn owns_fd(&self, fd: RawFd) -> bool {
         self.handles.values().any(|h| match &h.kind {
             Kind::Tcp(t) => t.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
+            Kind::Udp(u) => u.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
             Kind::Poll(p) => !h.closing && p.fd == fd,
             _ => false,
         })

@@ -24,6 +24,8 @@ impl Host for Unit {
     type PollCb = usize;
     type SignalCb = usize;
     type DrainCb = usize;
+    type UdpSendCb = usize;
+    type UdpRecvCb = usize;
 
     fn is_silent_write(_cb: &Self::WriteCb) -> bool {
         false

@@ -75,6 +75,9 @@ impl Host for CHost {
     type PollCb = unsafe extern "C" fn(*mut ruv_poll_t, c_int, c_int);
     type SignalCb = unsafe extern "C" fn(*mut ruv_signal_t, c_int);
     type DrainCb = unsafe extern "C" fn(*mut ruv_tcp_t);
+    /// No C API for UDP yet: no UDP handle is ever made from C, so these are never set.
+    type UdpSendCb = ();
+    type UdpRecvCb = ();
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()

@@ -5,6 +5,7 @@ use std::os::raw::c_int;
 use std::ptr;
 
 use crate::core::dispatch::{Dispatch, ReadResult};
+use crate::core::udp::RecvResult as UdpRecvResult;
 
 use super::types::{owner_ptr, CHookCb, CHost, HandleObj, LoopObj};
 
@@ -101,6 +102,16 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
             // with watermarks on); `owner` is live until its close callback has run, and the
             // core drops a drain that is due after ruv_close.
             unsafe { cb(owner_ptr(owner)) }
+        }
+        // The C API makes no UDP handles, so these never come; a datagram's buffer still goes
+        // back to the loop.
+        Dispatch::UdpSend { .. } => {}
+        Dispatch::UdpRecv { result, .. } => {
+            if let (UdpRecvResult::Datagram { chunk, .. }, Ok(mut core)) =
+                (result, loop_obj.core.try_borrow_mut())
+            {
+                core.recycle_read_buffer(chunk);
+            }
         }
         Dispatch::Close { owner, cb, handle } => {
             if let Some(cb) = cb {

@@ -92,6 +92,8 @@ pub enum ruv_handle_type {
     RUV_POLL = 7,
     /// A signal handle.
     RUV_SIGNAL = 8,
+    /// A UDP handle (made by the Python binding; the C API has no UDP functions yet).
+    RUV_UDP = 10,
 }
 
 // The C values are literals (cbindgen copies them); they must be the core's.
@@ -104,6 +106,7 @@ const _: () = {
     assert!(ruv_handle_type::RUV_CHECK as i32 == HandleType::Check as i32);
     assert!(ruv_handle_type::RUV_POLL as i32 == HandleType::Poll as i32);
     assert!(ruv_handle_type::RUV_SIGNAL as i32 == HandleType::Signal as i32);
+    assert!(ruv_handle_type::RUV_UDP as i32 == HandleType::Udp as i32);
 };
 
 impl From<HandleType> for ruv_handle_type {
@@ -117,6 +120,7 @@ impl From<HandleType> for ruv_handle_type {
             HandleType::Check => ruv_handle_type::RUV_CHECK,
             HandleType::Poll => ruv_handle_type::RUV_POLL,
             HandleType::Signal => ruv_handle_type::RUV_SIGNAL,
+            HandleType::Udp => ruv_handle_type::RUV_UDP,
         }
     }
 }
@@ -152,6 +156,7 @@ fn type_of_magic(magic: u32) -> Option<HandleType> {
         6 => Some(HandleType::Check),
         7 => Some(HandleType::Poll),
         8 => Some(HandleType::Signal),
+        10 => Some(HandleType::Udp),
         _ => None,
     }
 }
@@ -348,6 +353,7 @@ mod tests {
             HandleType::Check,
             HandleType::Poll,
             HandleType::Signal,
+            HandleType::Udp,
         ];
         for ty in kinds {
             assert_eq!(type_of_magic(handle_magic(ty)), Some(ty));
