@@ -282,6 +282,34 @@ TEST_CASE(null_callback_send_only_wakes_the_loop) {
   finish_loop(loop);
 }
 
+/* The callbacks of a poll that waited see the time after the wait (§6.1 step 6):
+ * a callback that restarts an idle timer must not base it on the time before. */
+static ruv_loop_t *g_now_loop;
+static uint64_t g_now_in_cb;
+
+static void record_now_cb(ruv_async_t *a) {
+  (void)a;
+  g_now_in_cb = ruv_now(g_now_loop);
+}
+
+TEST_CASE(callback_after_a_blocking_poll_sees_the_time_after_the_wait) {
+  ruv_loop_t *loop = make_loop();
+  ruv_async_t *a = make_async(loop, record_now_cb);
+  pthread_t th;
+  uint64_t before;
+  g_now_loop = loop;
+  g_now_in_cb = 0;
+  watchdog_start(loop, 20000);
+  ruv_update_time(loop);
+  before = ruv_now(loop);
+  ASSERT_EQ(pthread_create(&th, NULL, late_sender_main, a), 0); /* sends after 100 ms */
+  ASSERT_EQ(ruv_run(loop, RUV_RUN_ONCE), 1);
+  ASSERT_EQ(pthread_join(th, NULL), 0);
+  ASSERT(!watchdog_fired());
+  ASSERT_GE(g_now_in_cb, before + 60); /* the wait was at least 100 ms */
+  finish_loop(loop);
+}
+
 /* ---- from a signal handler -------------------------------------------------- */
 
 static ruv_async_t *volatile g_sig_async;
@@ -490,6 +518,7 @@ TEST_MAIN(TEST_ENTRY(send_from_loop_thread_runs_callback_from_run),
           TEST_ENTRY(ping_pong_with_a_thread_no_lost_wakeup),
           TEST_ENTRY(async_keeps_loop_alive_until_closed_or_unrefd),
           TEST_ENTRY(null_callback_send_only_wakes_the_loop),
+          TEST_ENTRY(callback_after_a_blocking_poll_sees_the_time_after_the_wait),
           TEST_ENTRY(send_from_a_signal_handler),
           TEST_ENTRY(close_async_no_callback_after_close),
           TEST_ENTRY(send_racing_with_close_from_another_thread),

@@ -61,11 +61,13 @@ pub fn run(slf: &Bound<'_, Loop>, mode: RunMode) -> PyResult<bool> {
                         py.allow_threads(move || {
                             unlocked.into_inner().poll_io_interruptible(timeout)
                         })
+                        .map(|_| true)
                     }
-                    other => other,
+                    // Events at once, or a poll that could not block: no wait.
+                    other => other.map(|_| false),
                 };
                 lp.drain_deferred(&mut core);
-                polled.map(drop)
+                polled
             };
             // Python signal handlers run here, with the core free: they may use the loop
             // (`loop.stop()` from a SIGINT handler is the classic).

@@ -51,11 +51,18 @@ impl Io<'_> {
 
 /// Runs `f` on the descriptor in `slot` as a socket, or (`raw`) as a file; `None` when the
 /// slot is empty.
-#[inline]
+#[inline(always)]
 pub fn with_io<R>(slot: &mut Option<Socket>, raw: bool, f: impl FnOnce(Io<'_>) -> R) -> Option<R> {
     if !raw {
         return slot.as_ref().map(|sock| f(Io::Socket(sock)));
     }
+    with_file(slot, f)
+}
+
+/// [`with_io`] for a descriptor that is not a socket (kept out of the socket path).
+#[cold]
+#[inline(never)]
+fn with_file<R>(slot: &mut Option<Socket>, f: impl FnOnce(Io<'_>) -> R) -> Option<R> {
     let file = File::from(OwnedFd::from(slot.take()?));
     let result = f(Io::File(&file));
     *slot = Some(Socket::from(OwnedFd::from(file)));

@@ -7,8 +7,9 @@
 //!    once more the work those callbacks queued (bounded: one extra round);
 //! 4. idle hooks; 5. prepare hooks;
 //! 6. poll for I/O — without blocking if work is pending, an idle hook is started, or the loop
-//!    is stopped or not alive; else until the nearest timer; else until an event; then update
-//!    the cached time (as libuv does), for the callbacks of step 7;
+//!    is stopped or not alive; else until the nearest timer; else until an event; then, if the
+//!    poll may have waited, update the cached time for the callbacks of step 7 (a poll that
+//!    could not block leaves it as step 1 set it: one clock read less per busy iteration);
 //! 7. the callbacks the poll produced (async handles, signal handles, then I/O), after which
 //!    the poll handles that ran are re-armed (level-triggered, see [`super::poll`]);
 //! 8. check hooks;
@@ -79,7 +80,10 @@ pub fn run<H: Host>(
         cell,
         mode,
         call,
-        |cell, timeout| cell.borrow_mut().poll_io(timeout).map(drop),
+        |cell, timeout| {
+            cell.borrow_mut().poll_io(timeout)?;
+            Ok(timeout != Some(Duration::ZERO))
+        },
         LateTimers::Always,
     )
 }
@@ -96,7 +100,9 @@ pub enum LateTimers {
 }
 
 /// [`run`] with the poll of step 6 made by `wait(cell, timeout)`, which must call
-/// [`Loop::poll_io`] with that timeout (no borrow of `cell` is held when it is called). An
+/// [`Loop::poll_io`] with that timeout (no borrow of `cell` is held when it is called) and
+/// return whether the poll may have waited (it did not when it found events at once or could
+/// not block); the time is updated after a poll that may have waited. An
 /// embedder uses it to do something around a poll that may block: an interpreter releases its
 /// global lock there and, after the poll (with the borrow ended, since a signal handler may
 /// touch the loop), runs pending signal handlers and may [`Loop::stop`] the loop. `timeout` is `Some(Duration::ZERO)` when the poll
@@ -105,7 +111,7 @@ pub fn run_with<H: Host>(
     cell: &RefCell<Loop<H>>,
     mode: RunMode,
     mut call: impl FnMut(Dispatch<H>),
-    mut wait: impl FnMut(&RefCell<Loop<H>>, Option<Duration>) -> Result<()>,
+    mut wait: impl FnMut(&RefCell<Loop<H>>, Option<Duration>) -> Result<bool>,
     late: LateTimers,
 ) -> Result<bool> {
     {
@@ -137,10 +143,11 @@ pub fn run_with<H: Host>(
                 (false, _) => Some(Duration::ZERO),
             };
             drop(l);
-            wait(cell, timeout)?;
-            // The I/O callbacks see the time after the poll (a read that restarts an idle
-            // timer must not base it on the time before a long wait).
-            cell.borrow_mut().update_time();
+            // The I/O callbacks see the time after a poll that may have waited (a read that
+            // restarts an idle timer must not base it on the time before a long wait).
+            if wait(cell, timeout)? {
+                cell.borrow_mut().update_time();
+            }
         }
         run_phase(cell, Phase::Io, &mut call);
         cell.borrow_mut().rearm_polls();
