@@ -179,8 +179,12 @@ impl<H: Host> Loop<H> {
                 if len < buf.len() && !t.read_closed {
                     t.ready_read = false;
                 }
-                // Come back to read more and to flush writes after the callback.
-                self.continue_later(id, round, READ_ROUNDS);
+                // Come back after the callback to read more, or to flush queued writes the
+                // socket can take. Nothing else can need it: a write from the callback goes
+                // out at once when the queue is empty (or clears ready_write when it blocks).
+                if t.ready_read || (t.ready_write && !t.writes.is_empty()) {
+                    self.continue_later(id, round, READ_ROUNDS);
+                }
                 return Some(Dispatch::Read {
                     owner,
                     cb,
