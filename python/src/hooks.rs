@@ -7,7 +7,7 @@ use pyo3::types::{PyDict, PyTuple};
 use ruv::core::hooks::HookPhase;
 
 use crate::errors::ErrKind;
-use crate::handle::{init, op, update_pin, Handle};
+use crate::handle::{init, op, set_kind_cb, update_pin, Handle};
 use crate::loop_obj::Loop;
 use crate::stream::check_callable;
 
@@ -46,10 +46,7 @@ macro_rules! hook_class {
                 let h = slf.as_super().get();
                 check_callable(py, Some(&callback), "a callable is required")?;
                 op(py, h, |c, id| c.hook_start(id, $phase, ()))?;
-                let old = h.st.get_mut(py)?.cb.replace(callback);
-                drop(old);
-                update_pin(slf.as_any(), h);
-                Ok(())
+                set_kind_cb(slf.as_any(), h, Some(callback))
             }
 
             /// stop()

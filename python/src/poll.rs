@@ -5,7 +5,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::{closed, not_initialized, ErrKind};
 use crate::gil::GilCell;
-use crate::handle::{init, op, update_pin, Handle};
+use crate::handle::{init, op, set_kind_cb, update_pin, Handle};
 use crate::loop_obj::Loop;
 use crate::stream::check_callable;
 
@@ -55,10 +55,7 @@ impl Poll {
         let h = slf.as_super().get();
         let events = u32::try_from(events).unwrap_or(u32::MAX);
         op(py, h, |c, id| c.poll_start(id, events, ()))?;
-        let old = h.st.get_mut(py)?.cb.replace(callback);
-        drop(old);
-        update_pin(slf.as_any(), h);
-        Ok(())
+        set_kind_cb(slf.as_any(), h, Some(callback))
     }
 
     /// stop()

@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::ErrKind;
-use crate::handle::{init, op, update_pin, Handle};
+use crate::handle::{init, op, set_kind_cb, update_pin, Handle};
 use crate::loop_obj::Loop;
 use crate::stream::check_callable;
 
@@ -27,10 +27,7 @@ fn start_with(
     check_callable(py, Some(&callback), "a callable is required")?;
     let h = slf.as_super().get();
     op(py, h, |c, id| c.signal_start(id, (), signum, oneshot))?;
-    let old = h.st.get_mut(py)?.cb.replace(callback);
-    drop(old);
-    update_pin(slf.as_any(), h);
-    Ok(())
+    set_kind_cb(slf.as_any(), h, Some(callback))
 }
 
 #[pymethods]

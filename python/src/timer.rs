@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::ErrKind;
-use crate::handle::{init, op, query, update_pin, Handle};
+use crate::handle::{init, op, query, set_kind_cb, update_pin, Handle};
 use crate::loop_obj::Loop;
 use crate::stream::check_callable;
 
@@ -63,10 +63,7 @@ impl Timer {
         let timeout = millis(py, timeout, "timeout")?;
         let repeat = millis(py, repeat, "repeat")?;
         op(py, h, |c, id| c.timer_start(id, (), timeout, repeat))?;
-        let old = h.st.get_mut(py)?.cb.replace(callback);
-        drop(old);
-        update_pin(slf.as_any(), h);
-        Ok(())
+        set_kind_cb(slf.as_any(), h, Some(callback))
     }
 
     /// stop()
