@@ -24,17 +24,9 @@ import sys
 import time
 
 
-def ping_pong(uv, seconds):
-    loop = uv.Loop()
-    msg = b"ping\n"
-    st = {"n": 0, "got": 0, "t0": 0.0, "t1": 0.0}
-    handles = []
-
-    def finish():
-        st["t1"] = time.perf_counter()
-        for h in handles:
-            if not h.closed:
-                h.close()
+def echo_server(uv, loop, handles):
+    """A nodelay echo server on 127.0.0.1 port 0 in `loop`; it and each connection it accepts
+    are appended to `handles` (the server first)."""
 
     def server_read(conn, data, error):
         if data is None:
@@ -48,6 +40,25 @@ def ping_pong(uv, seconds):
         conn.nodelay(True)
         handles.append(conn)
         conn.start_read(server_read)
+
+    server = uv.TCP(loop)
+    server.bind(("127.0.0.1", 0))
+    server.listen(on_connection, 511)
+    handles.append(server)
+    return server
+
+
+def ping_pong(uv, seconds):
+    loop = uv.Loop()
+    msg = b"ping\n"
+    st = {"n": 0, "got": 0, "t0": 0.0, "t1": 0.0}
+    handles = []
+
+    def finish():
+        st["t1"] = time.perf_counter()
+        for h in handles:
+            if not h.closed:
+                h.close()
 
     deadline = [0.0]
 
@@ -72,11 +83,9 @@ def ping_pong(uv, seconds):
         deadline[0] = st["t0"] + seconds
         client.write(msg)
 
-    server = uv.TCP(loop)
-    server.bind(("127.0.0.1", 0))
-    server.listen(on_connection)
+    server = echo_server(uv, loop, handles)
     client = uv.TCP(loop)
-    handles += [server, client]
+    handles.append(client)
     client.connect(server.getsockname(), on_connect)
     loop.run()
     return st["n"] / (st["t1"] - st["t0"]), "round trips/s"
@@ -166,19 +175,6 @@ def echo100(uv, seconds, clients=100):
             if not h.closed:
                 h.close()
 
-    def server_read(conn, data, error):
-        if data is None:
-            conn.close()
-        else:
-            conn.write(data)
-
-    def on_connection(server, error):
-        conn = uv.TCP(loop)
-        server.accept(conn)
-        conn.nodelay(True)
-        handles.append(conn)
-        conn.start_read(server_read)
-
     def client_read(client, data, error):
         if data is None or st["done"]:
             return
@@ -202,11 +198,7 @@ def echo100(uv, seconds, clients=100):
             for c in handles[1:1 + clients]:
                 c.write(msg)
 
-    server = uv.TCP(loop)
-    server.bind(("127.0.0.1", 0))
-    server.listen(on_connection, 511)
-    handles.append(server)
-    addr = server.getsockname()
+    addr = echo_server(uv, loop, handles).getsockname()
     for _ in range(clients):
         c = uv.TCP(loop)
         handles.append(c)
