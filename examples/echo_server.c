@@ -35,55 +35,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "server_common.h"
 
-static server_opts opts;
-
-typedef struct conn_s {
-  ruv_tcp_t *tcp;
-  ruv_timer_t *idle; /* NULL without --idle-ms */
-  int handles;       /* of tcp and idle, those not closed yet: freed at 0 */
-  int paused;        /* reading stopped: too many echoes queued */
-  unsigned long idle_noted; /* the idle timer fired (see idle_confirmed) */
-} conn_t;
+/* A connection: nothing beyond what server_common.h keeps for every server. */
+typedef conn_base conn_t;
 
 static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
-
-/* The close callback of a connection's handles (also used by a stop's ruv_walk). */
-static void on_conn_part_closed(ruv_handle_t *handle) {
-  conn_t *c = ruv_handle_get_data(handle);
-  worker *w = worker_of(handle);
-  if (--c->handles > 0) return;
-  w->open--;
-  free(c);
-}
-
-/* Closes the connection: with `reset`, the peer sees a reset and queued echoes are dropped. */
-static void close_conn(conn_t *c, int reset) {
-  if (!ruv_is_closing(RUV_HANDLE(c->tcp)) &&
-      (!reset || ruv_tcp_close_reset(c->tcp, on_conn_part_closed) != 0))
-    ruv_close(RUV_HANDLE(c->tcp), on_conn_part_closed);
-  if (c->idle != NULL && !ruv_is_closing(RUV_HANDLE(c->idle)))
-    ruv_close(RUV_HANDLE(c->idle), on_conn_part_closed);
-}
-
-static void on_idle(ruv_timer_t *timer);
-
-/* (Re)starts the idle timer: due opts.idle_ms after ruv_now(), which the loop refreshes right
- * after each poll, so a read after a long wait does not start it in the past. */
-static void touch(conn_t *c) {
-  if (c->idle == NULL) return;
-  c->idle_noted = 0;
-  ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
-}
-
-static void on_idle(ruv_timer_t *timer) {
-  conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
-  if (!idle_confirmed(worker_of(timer), &c->idle_noted)) {
-    ruv_timer_start(timer, on_idle, 0, 0); /* once more after the next I/O phase */
-    return;
-  }
-  /* echoes still queued: the peer is not reading them either, drop them with a reset */
-  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
-}
 
 /* The queue fell to the low watermark: the client reads again, so we do too. */
 static void on_drain(ruv_tcp_t *tcp) {
@@ -94,11 +49,6 @@ static void on_drain(ruv_tcp_t *tcp) {
   if (ruv_tcp_start_read(tcp, on_read) != 0) close_conn(c, 0);
 }
 
-static void on_shutdown(ruv_tcp_t *tcp, int status) {
-  (void)status; /* flushed (0) or failed: either way, done */
-  close_conn(ruv_handle_get_data(RUV_HANDLE(tcp)), 0);
-}
-
 static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
   conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
   ruv_buf_t buf;
@@ -107,7 +57,7 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
   if (nread == RUV_EOF) {
     /* the peer is done sending: flush our echoes, then close */
     ruv_tcp_stop_read(tcp);
-    if (ruv_tcp_shutdown(tcp, on_shutdown) != 0) close_conn(c, 0);
+    if (ruv_tcp_shutdown(tcp, conn_shutdown_done) != 0) close_conn(c, 0);
     return;
   }
   if (nread < 0) {
@@ -133,40 +83,14 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
 }
 
 static void on_connection(ruv_tcp_t *server, int status) {
-  worker *w = worker_of(server);
-  ruv_loop_t *loop = ruv_handle_get_loop(RUV_HANDLE(server));
   conn_t *c;
-  int r;
-
   if (status != 0) {
     fprintf(stderr, "connection error: %s\n", ruv_strerror(status));
     return;
   }
   c = calloc(1, sizeof *c);
   if (c == NULL) return; /* the connection stays pending; try later */
-  r = ruv_tcp_new(loop, AF_UNSPEC, &c->tcp);
-  if (r != 0) {
-    fprintf(stderr, "ruv_tcp_new: %s\n", ruv_strerror(r));
-    free(c);
-    return;
-  }
-  ruv_handle_set_data(RUV_HANDLE(c->tcp), c);
-  c->handles = 1;
-  w->open++;
-  if (opts.idle_ms > 0 && (r = ruv_timer_new(loop, &c->idle)) == 0) {
-    ruv_handle_set_data(RUV_HANDLE(c->idle), c);
-    c->handles++;
-  }
-  if (r == 0) r = ruv_tcp_accept(server, c->tcp);
-  if (r == 0) r = bound_write_queue(c->tcp, &opts, on_drain);
-  if (r == 0) r = ruv_tcp_start_read(c->tcp, on_read);
-  if (r != 0) {
-    fprintf(stderr, "accept: %s\n", ruv_strerror(r));
-    close_conn(c, 0);
-    return;
-  }
-  touch(c);
-  count_accepted(w);
+  accept_conn(server, c, "echo_server", 0, on_drain, on_read);
 }
 
 int main(int argc, char **argv) {
@@ -183,7 +107,6 @@ int main(int argc, char **argv) {
             argv[0]);
     return 2;
   }
-  srv.conn_closed = on_conn_part_closed;
   memset(&addr, 0, sizeof addr);
   if ((r = ruv_ip4_addr("0.0.0.0", (int)port, (struct sockaddr_in *)&addr)) != 0 ||
       (r = servers_listen(&opts, &addr, on_connection, &bound_port)) != 0) {

@@ -46,71 +46,20 @@
 
 static const char hello[] = "Hello, world!\n";
 
-typedef struct conn_s {
-  ruv_tcp_t *tcp;
-  ruv_timer_t *idle;            /* NULL without --idle-ms */
-  int handles;                  /* of tcp and idle, those not closed yet: freed at 0 */
-  char buf[MAX_HEAD]; /* bytes of the request head(s) not yet handled */
+typedef struct {
+  conn_base b;                  /* first: tcp, idle timer, paused, done (server_common.h) */
+  char buf[MAX_HEAD];           /* bytes of the request head(s) not yet handled */
   size_t len;
   unsigned long long body_left; /* request body bytes still to discard */
-  int paused;                   /* reading stopped for back-pressure */
   int eof;                      /* the client finished sending */
-  int done;                     /* shutting down / closing: ignore further input */
-  unsigned long idle_noted;     /* the idle timer fired (see idle_confirmed) */
 } conn_t;
-
-static server_opts opts;
-
-/* The close callback of a connection's handles (also used by a stop's ruv_walk). */
-static void on_closed(ruv_handle_t *handle) {
-  conn_t *c = ruv_handle_get_data(handle);
-  worker *w = worker_of(handle);
-  if (--c->handles > 0) return;
-  w->open--;
-  free(c);
-}
-
-/* Closes the connection; with `reset` the client sees a reset and queued answers are dropped. */
-static void close_conn(conn_t *c, int reset) {
-  c->done = 1;
-  if (!ruv_is_closing(RUV_HANDLE(c->tcp)) &&
-      (!reset || ruv_tcp_close_reset(c->tcp, on_closed) != 0))
-    ruv_close(RUV_HANDLE(c->tcp), on_closed);
-  if (c->idle != NULL && !ruv_is_closing(RUV_HANDLE(c->idle)))
-    ruv_close(RUV_HANDLE(c->idle), on_closed);
-}
-
-static void on_idle(ruv_timer_t *timer);
-
-/* (Re)starts the idle timer: due opts.idle_ms after ruv_now(), which the loop refreshes right
- * after each poll, so a read after a long wait does not start it in the past. */
-static void touch(conn_t *c) {
-  if (c->idle == NULL) return;
-  c->idle_noted = 0;
-  ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
-}
-
-static void on_idle(ruv_timer_t *timer) {
-  conn_t *c = ruv_handle_get_data(RUV_HANDLE(timer));
-  if (!idle_confirmed(worker_of(timer), &c->idle_noted)) {
-    ruv_timer_start(timer, on_idle, 0, 0); /* once more after the next I/O phase */
-    return;
-  }
-  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
-}
-
-
-static void on_shutdown(ruv_tcp_t *tcp, int status) {
-  (void)status;
-  close_conn(ruv_handle_get_data(RUV_HANDLE(tcp)), 0);
-}
 
 /* Finish the connection after the queued answers went out. */
 static void finish_conn(conn_t *c) {
-  if (c->done) return;
-  c->done = 1;
-  ruv_tcp_stop_read(c->tcp);
-  if (ruv_tcp_shutdown(c->tcp, on_shutdown) != 0) close_conn(c, 0);
+  if (c->b.done) return;
+  c->b.done = 1;
+  ruv_tcp_stop_read(c->b.tcp);
+  if (ruv_tcp_shutdown(c->b.tcp, conn_shutdown_done) != 0) close_conn(&c->b, 0);
 }
 
 static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
@@ -118,10 +67,10 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
 /* The answer queue fell to the low watermark: the client reads again, so we do too. */
 static void on_drain(ruv_tcp_t *tcp) {
   conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
-  touch(c);
-  if (c->done || !c->paused) return;
-  c->paused = 0;
-  if (ruv_tcp_start_read(c->tcp, on_read) != 0) close_conn(c, 0);
+  touch(&c->b);
+  if (c->b.done || !c->b.paused) return;
+  c->b.paused = 0;
+  if (ruv_tcp_start_read(c->b.tcp, on_read) != 0) close_conn(&c->b, 0);
 }
 
 static void respond(conn_t *c, int code, const char *reason, const char *extra_headers,
@@ -142,9 +91,9 @@ static void respond(conn_t *c, int code, const char *reason, const char *extra_h
   bufs[1].base = body;
   bufs[1].len = strlen(body);
   /* ruv copies what it cannot send at once, so `head` may go out of scope */
-  n = ruv_tcp_write(c->tcp, bufs, send_body ? 2 : 1, NULL, NULL);
+  n = ruv_tcp_write(c->b.tcp, bufs, send_body ? 2 : 1, NULL, NULL);
   if (n != 0) {
-    close_conn(c, n == RUV_ENOBUFS); /* over the write limit: the client does not read */
+    close_conn(&c->b, n == RUV_ENOBUFS); /* over the write limit: the client does not read */
     return;
   }
   if (!keep_alive) finish_conn(c);
@@ -262,7 +211,7 @@ static int handle_request(conn_t *c, char *head, size_t head_len) {
     else
       respond(c, 404, "Not Found", "", "404 Not Found\n", !is_head, keep_alive);
   }
-  return c->done ? -1 : 0;
+  return c->b.done ? -1 : 0;
 }
 
 /* Where the head in buf[0, len) ends (after its empty line), or 0 if it is incomplete. */
@@ -280,7 +229,7 @@ static size_t head_end(const char *buf, size_t len) {
 static void process(conn_t *c) {
   size_t pos = 0;
   char *head;
-  while (!c->done) {
+  while (!c->b.done) {
     size_t n;
     if (c->body_left > 0) { /* discard the body of the previous request */
       n = c->len - pos < c->body_left ? c->len - pos : (size_t)c->body_left;
@@ -295,12 +244,12 @@ static void process(conn_t *c) {
     pos += n;
     if (handle_request(c, head, n) != 0) break;
   }
-  if (c->done) return;
+  if (c->b.done) return;
   memmove(c->buf, c->buf + pos, c->len - pos);
   c->len -= pos;
-  if (!c->paused && ruv_tcp_write_queue_size(c->tcp) > HIGH_WATER(&opts)) {
-    c->paused = 1; /* congested: on_drain resumes */
-    ruv_tcp_stop_read(c->tcp);
+  if (!c->b.paused && ruv_tcp_write_queue_size(c->b.tcp) > HIGH_WATER(&opts)) {
+    c->b.paused = 1; /* congested: on_drain resumes */
+    ruv_tcp_stop_read(c->b.tcp);
   }
 }
 
@@ -314,11 +263,11 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
     return;
   }
   if (nread < 0) {
-    close_conn(c, 0);
+    close_conn(&c->b, 0);
     return;
   }
-  touch(c);
-  while (left > 0 && !c->done) {
+  touch(&c->b);
+  while (left > 0 && !c->b.done) {
     size_t n;
     if (c->len == 0 && c->body_left > 0) { /* body bytes: skip without copying */
       n = left < c->body_left ? left : (size_t)c->body_left;
@@ -342,41 +291,14 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
 }
 
 static void on_connection(ruv_tcp_t *server, int status) {
-  worker *w = worker_of(server);
-  ruv_loop_t *loop = ruv_handle_get_loop(RUV_HANDLE(server));
   conn_t *c;
-  int r;
-
   if (status != 0) {
     fprintf(stderr, "http_hello: connection error: %s\n", ruv_strerror(status));
     return;
   }
   c = calloc(1, sizeof *c);
   if (c == NULL) return; /* the connection stays pending; try later */
-  r = ruv_tcp_new(loop, AF_UNSPEC, &c->tcp);
-  if (r != 0) {
-    free(c);
-    fprintf(stderr, "http_hello: ruv_tcp_new: %s\n", ruv_strerror(r));
-    return;
-  }
-  ruv_handle_set_data(RUV_HANDLE(c->tcp), c);
-  c->handles = 1;
-  w->open++;
-  if (opts.idle_ms > 0 && (r = ruv_timer_new(loop, &c->idle)) == 0) {
-    ruv_handle_set_data(RUV_HANDLE(c->idle), c);
-    c->handles++;
-  }
-  if (r == 0) r = ruv_tcp_accept(server, c->tcp);
-  if (r == 0) r = ruv_tcp_nodelay(c->tcp, 1);
-  if (r == 0) r = bound_write_queue(c->tcp, &opts, on_drain);
-  if (r == 0) r = ruv_tcp_start_read(c->tcp, on_read);
-  if (r != 0) {
-    fprintf(stderr, "http_hello: accept: %s\n", ruv_strerror(r));
-    close_conn(c, 0);
-    return;
-  }
-  touch(c);
-  count_accepted(w);
+  accept_conn(server, &c->b, "http_hello", 1, on_drain, on_read);
 }
 
 int main(int argc, char **argv) {
@@ -402,7 +324,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "http_hello: '%s' is not an IPv4 or IPv6 address\n", host);
     return 2;
   }
-  srv.conn_closed = on_closed;
   if ((r = servers_listen(&opts, &addr, on_connection, &bound_port)) != 0 ||
       (r = ruv_ip_name((const struct sockaddr *)&addr, name, sizeof name)) != 0) {
     fprintf(stderr, "http_hello: %s (%s)\n", ruv_strerror(r), ruv_err_name(r));

@@ -36,6 +36,8 @@ typedef struct {
   long write_limit;   /* --write-limit BYTES: per-connection write queue limit */
 } server_opts;
 
+static server_opts opts; /* the server's options (parse_server_options) */
+
 /* The write queue of a connection: pause reading above `high`, resume at `low` (drain callback),
  * refuse writes past `limit` (RUV_ENOBUFS). */
 #define DEFAULT_WRITE_LIMIT (1024L * 1024)
@@ -113,16 +115,35 @@ static struct {
   worker *workers;
   long nworkers;
   long max_connections; /* 0 = serve forever */
-  ruv_close_cb conn_closed; /* close callback for a stop's handles that have data (connections) */
   pthread_mutex_t lock;     /* guards the fields below and every cross-thread ruv_async_send */
   pthread_cond_t ended;     /* signalled when every loop has ended */
   long accepted;
   int stopping;
   int all_ended;
-} srv = {NULL, 0, 0, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, RUNNING, 0};
+} srv = {NULL, 0, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, RUNNING, 0};
 
 static worker *worker_of(const void *handle) {
   return ruv_loop_get_data(ruv_handle_get_loop((const ruv_handle_t *)handle));
+}
+
+/* The part of a connection both servers keep; each server's connection struct starts with it,
+ * so the data pointer of its handles is both. */
+typedef struct {
+  ruv_tcp_t *tcp;
+  ruv_timer_t *idle;        /* NULL without --idle-ms */
+  int handles;              /* of tcp and idle, those not closed yet: freed at 0 */
+  int paused;               /* reading stopped: too much output queued */
+  int done;                 /* closing (or shutting down): no more input is handled */
+  unsigned long idle_noted; /* the idle timer fired (see idle_confirmed) */
+} conn_base;
+
+/* The close callback of a connection's handles (also used by a stop's ruv_walk). */
+static void conn_part_closed(ruv_handle_t *handle) {
+  conn_base *c = ruv_handle_get_data(handle);
+  worker *w = worker_of(handle);
+  if (--c->handles > 0) return;
+  w->open--;
+  free(c);
 }
 
 /* Asks every loop to stop listening (STOP_LISTENING) or to close everything (STOP_NOW). */
@@ -152,7 +173,7 @@ static void count_accepted(worker *w) {
 
 static void close_walk_cb(ruv_handle_t *h, void *arg) {
   (void)arg;
-  if (!ruv_is_closing(h)) ruv_close(h, ruv_handle_get_data(h) ? srv.conn_closed : NULL);
+  if (!ruv_is_closing(h)) ruv_close(h, ruv_handle_get_data(h) ? conn_part_closed : NULL);
 }
 
 static void on_wakeup(ruv_async_t *async) {
@@ -194,6 +215,75 @@ static int idle_confirmed(const worker *w, unsigned long *noted) {
     return 0;
   }
   return *noted != w->ios + 1;
+}
+
+/* Closes the connection: with `reset`, the peer sees a reset and queued output is dropped. */
+static void close_conn(conn_base *c, int reset) {
+  c->done = 1;
+  if (!ruv_is_closing(RUV_HANDLE(c->tcp)) &&
+      (!reset || ruv_tcp_close_reset(c->tcp, conn_part_closed) != 0))
+    ruv_close(RUV_HANDLE(c->tcp), conn_part_closed);
+  if (c->idle != NULL && !ruv_is_closing(RUV_HANDLE(c->idle)))
+    ruv_close(RUV_HANDLE(c->idle), conn_part_closed);
+}
+
+static void on_idle(ruv_timer_t *timer);
+
+/* (Re)starts the idle timer: due opts.idle_ms after ruv_now(), which the loop refreshes after
+ * a poll that waited, so a read after a long wait does not start it in the past. */
+static void touch(conn_base *c) {
+  if (c->idle == NULL) return;
+  c->idle_noted = 0;
+  ruv_timer_start(c->idle, on_idle, (uint64_t)opts.idle_ms, 0);
+}
+
+static void on_idle(ruv_timer_t *timer) {
+  conn_base *c = ruv_handle_get_data(RUV_HANDLE(timer));
+  if (!idle_confirmed(worker_of(timer), &c->idle_noted)) {
+    ruv_timer_start(timer, on_idle, 0, 0); /* once more after the next I/O phase */
+    return;
+  }
+  /* output still queued: the peer is not reading it either, drop it with a reset */
+  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
+}
+
+/* The shutdown of a finished connection completed (or failed: either way, done): close it. */
+static void conn_shutdown_done(ruv_tcp_t *tcp, int status) {
+  (void)status;
+  close_conn(ruv_handle_get_data(RUV_HANDLE(tcp)), 0);
+}
+
+/* Accepts a connection of `server` into `c` (zeroed, allocated by the caller, who gives up
+ * ownership): its TCP handle, its idle timer with --idle-ms, TCP_NODELAY if asked, the bounded
+ * write queue, reading with `on_read`. On failure, says so on stderr with `who` and frees it. */
+static void accept_conn(ruv_tcp_t *server, conn_base *c, const char *who, int nodelay,
+                        ruv_drain_cb on_drain, ruv_read_cb on_read) {
+  worker *w = worker_of(server);
+  ruv_loop_t *loop = ruv_handle_get_loop(RUV_HANDLE(server));
+  int r = ruv_tcp_new(loop, AF_UNSPEC, &c->tcp);
+  if (r != 0) {
+    fprintf(stderr, "%s: ruv_tcp_new: %s\n", who, ruv_strerror(r));
+    free(c);
+    return;
+  }
+  ruv_handle_set_data(RUV_HANDLE(c->tcp), c);
+  c->handles = 1;
+  w->open++;
+  if (opts.idle_ms > 0 && (r = ruv_timer_new(loop, &c->idle)) == 0) {
+    ruv_handle_set_data(RUV_HANDLE(c->idle), c);
+    c->handles++;
+  }
+  if (r == 0) r = ruv_tcp_accept(server, c->tcp);
+  if (r == 0 && nodelay) r = ruv_tcp_nodelay(c->tcp, 1);
+  if (r == 0) r = bound_write_queue(c->tcp, &opts, on_drain);
+  if (r == 0) r = ruv_tcp_start_read(c->tcp, on_read);
+  if (r != 0) {
+    fprintf(stderr, "%s: accept: %s\n", who, ruv_strerror(r));
+    close_conn(c, 0);
+    return;
+  }
+  touch(c);
+  count_accepted(w);
 }
 
 /* Runs one loop until it ends, then closes what is left (its wakeup handle) and the loop. */
