@@ -140,7 +140,11 @@ typedef enum {
    */
   RUV_SIGNAL = 8,
   /**
-   * A UDP handle (made by the Python binding; the C API has no UDP functions yet).
+   * A pipe handle (a Unix-domain stream socket, or a pipe or FIFO end).
+   */
+  RUV_NAMED_PIPE = 9,
+  /**
+   * A UDP handle.
    */
   RUV_UDP = 10,
 } ruv_handle_type;

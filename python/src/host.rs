@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pyo3::ffi;
 use ruv::core::error::Result;
 use ruv::core::host::Host;
-use ruv::core::signal::SignalShared;
+use ruv::core::signal_shared::SignalShared;
 
 /// A write's callback as the core keeps it: an owned reference to a Python object (the user's
 /// callable, or `None` when the write only needs to report its completion), or null for a write

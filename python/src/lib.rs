@@ -63,6 +63,16 @@ fn wire_init(cls: &Bound<'_, PyType>) -> PyResult<()> {
     cls.setattr("__init__", init)
 }
 
+/// The core's one list of handle kinds: `(ruv_handle_type value, C constant, Python class)`
+/// for each; the tests check the package's handle classes against it.
+#[pyfunction]
+fn handle_kinds() -> Vec<(u8, &'static str, &'static str)> {
+    ruv::core::kinds::HandleType::ALL
+        .iter()
+        .map(|&t| (t as u8, t.c_enum(), t.python_class()))
+        .collect()
+}
+
 #[pymodule]
 fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -97,6 +107,7 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;
     m.add_function(wrap_pyfunction!(errors::py_strerror, m)?)?;
+    m.add_function(wrap_pyfunction!(handle_kinds, m)?)?;
     m.add("UV_RUN_DEFAULT", 0)?;
     m.add("UV_RUN_ONCE", 1)?;
     m.add("UV_RUN_NOWAIT", 2)?;

@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use ruv::core::error::{Code, EBADF, EINVAL, ENOTSOCK};
 use ruv::core::handle_table::HandleId;
-use ruv::core::tcp_options::BufferKind;
+use ruv::core::socket::BufferKind;
 use socket2::Socket;
 
 use crate::errors::closed;
@@ -58,7 +58,7 @@ pub fn listen(slf: &Bound<'_, Stream>, callback: PyObject, backlog: i32) -> PyRe
     }
     check_callable(py, Some(&callback), "a callable is required")?;
     let h = slf.as_super().get();
-    op(py, h, |c, id| c.tcp_listen(id, backlog, ()))?;
+    op(py, h, |c, id| c.stream_listen(id, backlog, ()))?;
     slf.get().st.get_mut(py)?.listen_cb = Some(callback);
     update_pin(slf.as_any(), h);
     Ok(())
@@ -88,7 +88,7 @@ pub fn accept(slf: &Bound<'_, Stream>, client: &Bound<'_, PyAny>) -> PyResult<()
         if !same {
             return Err(EINVAL);
         }
-        core.tcp_accept(id, client_id)
+        core.stream_accept(id, client_id)
     })
 }
 
@@ -146,7 +146,7 @@ pub fn adopt_fd(
     })
 }
 
-/// Reads, or sets then reads, a socket buffer size: `CoreLoop::tcp_buffer_size` or
+/// Reads, or sets then reads, a socket buffer size: `CoreLoop::stream_buffer_size` or
 /// `CoreLoop::udp_buffer_size`.
 pub type SizeGetSet = fn(&CoreLoop, HandleId, BufferKind, Option<i32>) -> Result<i32, Code>;
 

@@ -14,7 +14,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes};
 use ruv::core::dispatch::ReadResult;
-use ruv::core::tcp_options::BufferKind;
+use ruv::core::socket::BufferKind;
 
 use crate::buffers::{with_buffers, with_bytes};
 use crate::errors::closed;
@@ -77,7 +77,7 @@ fn add_marker(py: Python<'_>, h: &Handle, s: &Stream) -> PyResult<()> {
     }
     let none = py.None().into_ptr();
     let empty: [IoSlice<'_>; 1] = [IoSlice::new(&[])];
-    match op(py, h, |c, id| c.tcp_write(id, &empty, WriteCb(none))) {
+    match op(py, h, |c, id| c.stream_write(id, &empty, WriteCb(none))) {
         Ok(()) => {
             s.st.get_mut(py)?.marker = true;
             h.st.get_mut(py)?.pending += 1;
@@ -92,7 +92,7 @@ fn add_marker(py: Python<'_>, h: &Handle, s: &Stream) -> PyResult<()> {
 }
 
 /// The core's buffer-size call of stream handles.
-const TCP_SIZE: server::SizeGetSet = CoreLoop::tcp_buffer_size;
+const TCP_SIZE: server::SizeGetSet = CoreLoop::stream_buffer_size;
 
 #[pymethods]
 impl Stream {
@@ -104,7 +104,7 @@ impl Stream {
         let py = slf.py();
         check_callable(py, callback.as_ref(), "a callable or None is required")?;
         let h = slf.as_super().get();
-        op(py, h, |c, id| c.tcp_shutdown(id, ()))?;
+        op(py, h, |c, id| c.stream_shutdown(id, ()))?;
         slf.get().st.get_mut(py)?.shutdown_cb = callback;
         h.st.get_mut(py)?.pending += 1;
         update_pin(slf.as_any(), h);
@@ -136,8 +136,8 @@ impl Stream {
         let cb = callback.map_or(std::ptr::null_mut(), |c| c.into_ptr());
         let queued = with_buffers(data, |bufs| {
             op(py, h, |c, id| {
-                c.tcp_write(id, bufs, WriteCb(cb))?;
-                Ok(c.tcp_write_queue_size(id).unwrap_or(0))
+                c.stream_write(id, bufs, WriteCb(cb))?;
+                Ok(c.stream_write_queue_size(id).unwrap_or(0))
             })
         })
         .and_then(|r| r);
@@ -172,7 +172,7 @@ impl Stream {
         if h.st.get(py)?.closing {
             return Err(closed(py));
         }
-        with_bytes(data, |bufs| op(py, h, |c, id| c.tcp_try_write(id, bufs)))?
+        with_bytes(data, |bufs| op(py, h, |c, id| c.stream_try_write(id, bufs)))?
     }
 
     /// start_read(callback)
@@ -186,7 +186,7 @@ impl Stream {
         let h = slf.as_super().get();
         let s = slf.get();
         if s.st.get(py)?.read_cb.is_none() {
-            op(py, h, |c, id| c.tcp_start_read(id, ()))?;
+            op(py, h, |c, id| c.stream_read_start(id, ()))?;
         } else if h.st.get(py)?.closing {
             return Err(closed(py));
         }
@@ -202,7 +202,7 @@ impl Stream {
     fn stop_read(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
         let h = slf.as_super().get();
-        op(py, h, |c, id| c.tcp_stop_read(id))?;
+        op(py, h, |c, id| c.stream_read_stop(id))?;
         let old = slf.get().st.get_mut(py)?.read_cb.take();
         drop(old);
         update_pin(slf.as_any(), h);
@@ -220,7 +220,7 @@ impl Stream {
             .map_err(|_| PyTypeError::new_err("blocking must be a bool"))?
             .is_true();
         op(slf.py(), slf.as_super().get(), |c, id| {
-            c.tcp_set_blocking(id, blocking)
+            c.stream_set_blocking(id, blocking)
         })
     }
 
@@ -228,14 +228,14 @@ impl Stream {
     ///
     /// The socket's descriptor (do not close it; TCPError UV_EBADF before a socket exists).
     fn fileno(slf: &Bound<'_, Self>) -> PyResult<i32> {
-        op(slf.py(), slf.as_super().get(), |c, id| c.tcp_fileno(id))
+        op(slf.py(), slf.as_super().get(), |c, id| c.stream_fileno(id))
     }
 
     /// True while the stream can be read from.
     #[getter]
     fn readable(slf: &Bound<'_, Self>) -> PyResult<bool> {
         query(slf.py(), slf.as_super().get(), |c, id| {
-            c.tcp_readable(id).unwrap_or(false)
+            c.stream_readable(id).unwrap_or(false)
         })
     }
 
@@ -243,7 +243,7 @@ impl Stream {
     #[getter]
     fn writable(slf: &Bound<'_, Self>) -> PyResult<bool> {
         query(slf.py(), slf.as_super().get(), |c, id| {
-            c.tcp_writable(id).unwrap_or(false)
+            c.stream_writable(id).unwrap_or(false)
         })
     }
 
@@ -297,7 +297,7 @@ impl Stream {
     #[getter]
     fn write_queue_size(slf: &Bound<'_, Self>) -> PyResult<usize> {
         query(slf.py(), slf.as_super().get(), |c, id| {
-            c.tcp_write_queue_size(id).unwrap_or(0)
+            c.stream_write_queue_size(id).unwrap_or(0)
         })
     }
 }
@@ -365,7 +365,7 @@ pub fn on_write(lp: &Bound<'_, Loop>, obj: &Bound<'_, PyAny>, cb: WriteCb, code:
         if let Ok(mut st) = s.st.get_mut(py) {
             st.marker = false;
         }
-        let queued = query(py, h, |c, id| c.tcp_write_queue_size(id).unwrap_or(0)).unwrap_or(0);
+        let queued = query(py, h, |c, id| c.stream_write_queue_size(id).unwrap_or(0)).unwrap_or(0);
         if queued > 0 && code == 0 {
             let _ = add_marker(py, h, s);
         }

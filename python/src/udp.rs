@@ -9,7 +9,7 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyTuple};
-use ruv::core::tcp_options::BufferKind;
+use ruv::core::socket::BufferKind;
 use ruv::core::udp::RecvResult;
 
 use crate::addr::{self, interface_index};

@@ -71,3 +71,22 @@ def test_import_as_pyuv():
 def test_handle_is_abstract():
     with pytest.raises(TypeError):
         ruv.Handle()
+
+
+def test_handle_classes_are_the_cores_list_of_kinds():
+    """The package's handle classes are exactly the kinds of the core's one table."""
+    from ruv import _ruv
+
+    kinds = _ruv.handle_kinds()
+    assert [value for value, _, _ in kinds] == sorted(value for value, _, _ in kinds)
+    for value, c_name, py_class in kinds:
+        assert c_name.startswith("RUV_"), (value, c_name)
+        cls = getattr(ruv, py_class)
+        assert isinstance(cls, type) and issubclass(cls, ruv.Handle), py_class
+    exported = {
+        name
+        for name, obj in vars(ruv).items()
+        if isinstance(obj, type) and issubclass(obj, ruv.Handle)
+        and obj not in (ruv.Handle, ruv.Stream) and not name.startswith("_")
+    }
+    assert exported == {py_class for _, _, py_class in kinds}

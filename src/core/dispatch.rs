@@ -1,9 +1,10 @@
 //! A user callback that is due, as the core hands it to the embedder.
 
+use std::net::SocketAddr;
+
 use super::error::Code;
 use super::handle_table::HandleId;
 use super::host::Host;
-use super::udp::RecvResult;
 
 /// Bytes read from a socket, lent to the read callback. The embedder returns the buffer with
 /// [`crate::core::event_loop::Loop::recycle_read_buffer`] so the next read reuses it.
@@ -101,4 +102,20 @@ pub enum Dispatch<H: Host> {
         cb: H::CloseCb,
         handle: HandleId,
     },
+}
+
+/// What a receive produced.
+pub enum RecvResult {
+    /// One datagram (possibly empty): its bytes, its sender, and [`crate::core::udp::UDP_PARTIAL`] if it was cut.
+    Datagram {
+        /// The bytes, lent from the loop's buffer (give it back with
+        /// [`crate::core::event_loop::Loop::recycle_read_buffer`]).
+        chunk: ReadChunk,
+        /// The sender.
+        addr: SocketAddr,
+        /// 0 or [`crate::core::udp::UDP_PARTIAL`].
+        flags: u32,
+    },
+    /// Receiving failed with this code (receiving goes on).
+    Error(Code),
 }

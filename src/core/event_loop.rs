@@ -1,7 +1,7 @@
 //! The event loop: poller, handle table, work queues, liveness and cached time.
 //!
-//! The order of one iteration is in [`super::run`]. Each phase hands out its due callbacks one
-//! at a time through `Loop::next_dispatch` (in [`super::phase`]), so the embedder calls each with no borrow of the
+//! The order of one iteration is in the `run` module. Each phase hands out its due callbacks one
+//! at a time through `Loop::next_dispatch` (in the `phase` module), so the embedder calls each with no borrow of the
 //! loop held and callbacks may call back into the loop.
 
 use std::collections::VecDeque;
@@ -16,11 +16,10 @@ use mio::{Events, Poll, Waker};
 use super::async_handle::WAKER_TOKEN;
 use super::dispatch::ReadChunk;
 use super::error::{self, Code, Result};
-use super::handle::{Handle, Kind};
+use super::handle::{Handle, IoRole};
 use super::handle_table::{HandleId, HandleTable};
 use super::hooks::HookLists;
 use super::host::Host;
-use super::phase::PendingStage;
 use super::signal::SignalState;
 use super::timer::TimerQueue;
 
@@ -46,6 +45,19 @@ pub(crate) enum Work<H: Host> {
     Close(HandleId, H::CloseCb),
     /// A TCP handle's write queue drained to its low watermark (counted in `requests`).
     Drain(HandleId),
+}
+
+/// The stages of the pending phase (step 3).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum PendingStage {
+    /// Readiness carried over from an earlier iteration, once.
+    Carried,
+    /// The completions and close callbacks queued before the phase.
+    Queued,
+    /// Once more, those the phase's own callbacks queued (a write completed at once whose
+    /// callback writes again, …). Only once, so a callback that always queues more cannot keep
+    /// the loop from polling.
+    Requeued,
 }
 
 /// An event loop with its handles.
@@ -227,21 +239,17 @@ impl<H: Host> Loop<H> {
         self.read_buf = buf;
     }
 
-    /// Queues pending I/O work for the TCP or UDP handle `id` (next step 3) unless it is
+    /// Queues pending I/O work for the stream or UDP handle `id` (next step 3) unless it is
     /// queued.
     pub(crate) fn schedule_io(&mut self, id: HandleId) {
-        let queued = match self.handles.get_mut(id) {
-            Some(Handle {
-                kind: Kind::Tcp(t), ..
-            }) => &mut t.io_queued,
-            Some(Handle {
-                kind: Kind::Udp(u), ..
-            }) => &mut u.io_queued,
-            _ => return,
+        let Some(h) = self.handles.get_mut(id) else {
+            return;
         };
-        if !*queued {
-            *queued = true;
-            self.carried.push_back(id);
+        if let Some((IoRole::Stream | IoRole::Datagram, queued)) = h.kind.io_role() {
+            if !*queued {
+                *queued = true;
+                self.carried.push_back(id);
+            }
         }
     }
 
@@ -249,7 +257,7 @@ impl<H: Host> Loop<H> {
     /// = no limit; not at all if a re-arm queued an error) and lists the ready handles for the I/O
     /// phase; returns whether there is I/O to act on. A poll interrupted by a signal is resumed
     /// for the rest of the timeout (a signal handle's delivery has woken the loop by then, so it
-    /// returns at once). Only for the `wait` of [`super::run::run_with`].
+    /// returns at once). Only for the `wait` of `run::run_with`.
     pub fn poll_io(&mut self, timeout: Option<Duration>) -> Result<bool> {
         self.poll_io_with(timeout, true)
     }
@@ -295,30 +303,12 @@ impl<H: Host> Loop<H> {
             let queued = match self.handles.get_mut(id) {
                 Some(Handle {
                     closing: false,
-                    kind: Kind::Tcp(t),
+                    kind,
                     ..
-                }) => {
-                    t.note_readiness(event);
-                    &mut t.io_queued
-                }
-                Some(Handle {
-                    closing: false,
-                    kind: Kind::Udp(u),
-                    ..
-                }) => {
-                    u.note_readiness(event);
-                    &mut u.io_queued
-                }
-                Some(Handle {
-                    closing: false,
-                    kind: Kind::Poll(p),
-                    ..
-                }) => {
-                    if !p.note_event(event) {
-                        continue;
-                    }
-                    &mut p.io_queued
-                }
+                }) => match kind.note_event(event) {
+                    Some(queued) => queued,
+                    None => continue,
+                },
                 _ => continue,
             };
             if !*queued {

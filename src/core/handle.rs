@@ -6,48 +6,26 @@
 //! is_closing, the type — live here once and dispatch on the kind only where a kind differs
 //! (what "active" means, what closing must stop). A kind's operations check the kind and
 //! answer `EINVAL` for a handle of another kind, so a wrong-kind pointer is an error, not a
-//! misinterpretation. A new kind (a Unix-domain stream, say) is one more [`Kind`] variant, one
-//! more [`HandleType`] and its own operations module.
+//! misinterpretation. The kinds are listed once, in [`super::kinds`]; what a kind does with
+//! readiness from the poller is its I/O role (`IoRole`), so the poller and the dispatch name
+//! roles, not kinds. A new stream transport (TLS, say) is not a new kind at all: it is a
+//! [`super::transport::Transport`] of the one [`Stream`].
 
 use super::async_handle::Async;
-use super::error::{Result, EINVAL};
-use super::event_loop::{Loop, Work};
-use super::handle_table::HandleId;
-use super::hooks::{Hook, HookPhase};
+use super::hooks::Hook;
 use super::host::Host;
 use super::poll::Poll;
 use super::signal::Signal;
-use super::tcp::Tcp;
+use super::stream::Stream;
 use super::timer::Timer;
 use super::udp::Udp;
 
-/// The kind of a handle; the values are the C `ruv_handle_type` values.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum HandleType {
-    /// A TCP stream or listener.
-    Tcp = 1,
-    /// A timer.
-    Timer = 2,
-    /// A cross-thread wakeup.
-    Async = 3,
-    /// Runs once per iteration, before prepare; keeps the poll from blocking.
-    Idle = 4,
-    /// Runs once per iteration, right before the poll.
-    Prepare = 5,
-    /// Runs once per iteration, right after the I/O callbacks.
-    Check = 6,
-    /// Watches a descriptor ruv does not own.
-    Poll = 7,
-    /// Watches a POSIX signal.
-    Signal = 8,
-    /// A UDP socket (10: 9 is left for a pipe handle).
-    Udp = 10,
-}
+pub use super::kinds::HandleType;
 
 /// The state of one kind of handle.
 pub enum Kind<H: Host> {
-    /// A TCP handle.
-    Tcp(Tcp<H>),
+    /// A stream: a TCP or pipe handle (its transport tells which).
+    Stream(Stream<H>),
     /// A timer.
     Timer(Timer<H>),
     /// An async handle.
@@ -89,7 +67,7 @@ impl<H: Host> Handle<H> {
     /// The handle's type.
     pub fn handle_type(&self) -> HandleType {
         match &self.kind {
-            Kind::Tcp(_) => HandleType::Tcp,
+            Kind::Stream(s) => s.handle_type(),
             Kind::Timer(_) => HandleType::Timer,
             Kind::Async(_) => HandleType::Async,
             Kind::Hook(h) => h.phase.handle_type(),
@@ -99,13 +77,13 @@ impl<H: Host> Handle<H> {
         }
     }
 
-    /// Active in libuv's sense (and not closing): a TCP handle listening, connecting or
+    /// Active in libuv's sense (and not closing): a stream listening, connecting or
     /// reading; a started timer, hook, poll or signal handle; an async handle until it is
     /// closed; a UDP handle receiving or with sends whose callbacks have not run.
     pub fn is_active(&self) -> bool {
         !self.closing
             && match &self.kind {
-                Kind::Tcp(t) => t.is_active(),
+                Kind::Stream(t) => t.is_active(),
                 Kind::Timer(t) => t.is_armed(),
                 Kind::Async(_) => true,
                 Kind::Hook(h) => h.is_started(),
@@ -116,77 +94,45 @@ impl<H: Host> Handle<H> {
     }
 }
 
-impl<H: Host> Loop<H> {
-    /// A live handle (closing or not), or `EINVAL`.
-    pub(crate) fn handle(&self, id: HandleId) -> Result<&Handle<H>> {
-        self.handles.get(id).ok_or(EINVAL)
+/// What a handle does with readiness from the poller.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum IoRole {
+    /// A stream (of any transport): connect, accept, read, flush (the `stream_io` module).
+    Stream,
+    /// A datagram socket: receive, send queued datagrams (the `udp_io` module).
+    Datagram,
+    /// A watched descriptor: report it (the `poll_ops` module).
+    Poll,
+}
+
+impl<H: Host> Kind<H> {
+    /// The I/O role of this kind, and its "in an I/O queue" flag; `None` for kinds the poller
+    /// never reports.
+    #[inline]
+    pub(crate) fn io_role(&mut self) -> Option<(IoRole, &mut bool)> {
+        match self {
+            Kind::Stream(s) => Some((IoRole::Stream, &mut s.io_queued)),
+            Kind::Udp(u) => Some((IoRole::Datagram, &mut u.io_queued)),
+            Kind::Poll(p) => Some((IoRole::Poll, &mut p.io_queued)),
+            _ => None,
+        }
     }
 
-    /// The type of a live handle.
-    pub fn handle_type(&self, id: HandleId) -> Result<HandleType> {
-        Ok(self.handle(id)?.handle_type())
-    }
-
-    /// Recomputes whether `id` counts as an active referenced handle.
-    pub(crate) fn refresh_active(&mut self, id: HandleId) {
-        if let Some(h) = self.handles.get_mut(id) {
-            let want = h.is_active() && h.has_ref;
-            if want != h.counted_active {
-                h.counted_active = want;
-                if want {
-                    self.active_refs += 1;
-                } else {
-                    self.active_refs -= 1;
-                }
+    /// Records a poll event for this handle; returns its "in an I/O queue" flag if the event
+    /// is worth acting on.
+    #[inline]
+    pub(crate) fn note_event(&mut self, event: &mio::event::Event) -> Option<&mut bool> {
+        match self {
+            Kind::Stream(s) => {
+                s.note_readiness(event);
+                Some(&mut s.io_queued)
             }
+            Kind::Udp(u) => {
+                u.note_readiness(event);
+                Some(&mut u.io_queued)
+            }
+            Kind::Poll(p) => p.note_event(event).then_some(&mut p.io_queued),
+            _ => None,
         }
-    }
-
-    /// Closes a handle of any kind: it stops at once (a TCP handle's socket is closed now), the
-    /// callbacks of its pending requests are queued (cancelled), then its close callback, the
-    /// last one it gets. `EINVAL` if it is already closing.
-    pub fn close(&mut self, id: HandleId, cb: H::CloseCb) -> Result<()> {
-        let h = self.handles.get_mut(id).ok_or(EINVAL)?;
-        if h.closing {
-            return Err(EINVAL);
-        }
-        h.closing = true;
-        match h.handle_type() {
-            HandleType::Tcp => self.tcp_close(id),
-            HandleType::Timer => self.timer_disarm(id),
-            HandleType::Async => self.async_close(id),
-            HandleType::Idle => self.hook_unlist(id, HookPhase::Idle),
-            HandleType::Prepare => self.hook_unlist(id, HookPhase::Prepare),
-            HandleType::Check => self.hook_unlist(id, HookPhase::Check),
-            HandleType::Poll => self.poll_unwatch(id),
-            HandleType::Signal => self.signal_unlist(id),
-            HandleType::Udp => self.udp_close(id),
-        }
-        self.queue.push_back(Work::Close(id, cb));
-        self.closing += 1;
-        self.refresh_active(id);
-        Ok(())
-    }
-
-    /// Whether the handle is active (and not closing).
-    pub fn is_active(&self, id: HandleId) -> Result<bool> {
-        Ok(self.handle(id)?.is_active())
-    }
-
-    /// Whether `close` was called on the handle.
-    pub fn is_closing(&self, id: HandleId) -> Result<bool> {
-        Ok(self.handle(id)?.closing)
-    }
-
-    /// Makes the handle keep (true) or not keep (false) the loop alive while active.
-    pub fn set_ref(&mut self, id: HandleId, has_ref: bool) -> Result<()> {
-        self.handles.get_mut(id).ok_or(EINVAL)?.has_ref = has_ref;
-        self.refresh_active(id);
-        Ok(())
-    }
-
-    /// Whether the handle is referenced.
-    pub fn has_ref(&self, id: HandleId) -> Result<bool> {
-        Ok(self.handle(id)?.has_ref)
     }
 }

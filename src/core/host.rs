@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::error::Result;
-use super::signal::SignalShared;
+use super::signal_shared::SignalShared;
 
 /// The types an embedder attaches to handles and requests.
 pub trait Host {

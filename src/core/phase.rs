@@ -2,24 +2,11 @@
 //! ([`Loop::next_dispatch`]); the order of the phases is in [`super::run`].
 
 use super::dispatch::Dispatch;
-use super::event_loop::{Completion, Loop, Work};
-use super::handle::Kind;
+use super::event_loop::{Completion, Loop, PendingStage, Work};
+use super::handle::{IoRole, Kind};
 use super::handle_table::HandleId;
 use super::hooks::HookPhase;
 use super::host::Host;
-
-/// The stages of the pending phase (step 3).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum PendingStage {
-    /// Readiness carried over from an earlier iteration, once.
-    Carried,
-    /// The completions and close callbacks queued before the phase.
-    Queued,
-    /// Once more, those the phase's own callbacks queued (a write completed at once whose
-    /// callback writes again, …). Only once, so a callback that always queues more cannot keep
-    /// the loop from polling.
-    Requeued,
-}
 
 /// The phases of an iteration that run callbacks (see [`super::run`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -135,27 +122,26 @@ impl<H: Host> Loop<H> {
         }
     }
 
-    /// Goes on with the handle a continuation names (a TCP or UDP handle).
+    /// Goes on with the handle a continuation names (a stream or UDP handle).
     fn continue_io(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        match self.handles.get(id)?.kind {
-            Kind::Udp(_) => self.udp_process(id, round),
+        match self.handles.get_mut(id)?.kind.io_role()?.0 {
+            IoRole::Datagram => self.udp_process(id, round),
             _ => self.process_io(id, round),
         }
     }
 
     fn run_work(&mut self, work: Work<H>) -> Option<Dispatch<H>> {
         match work {
-            Work::Io(id) => match &mut self.handles.get_mut(id)?.kind {
-                Kind::Tcp(t) => {
-                    t.io_queued = false;
+            Work::Io(id) => match self.handles.get_mut(id)?.kind.io_role()? {
+                (IoRole::Stream, queued) => {
+                    *queued = false;
                     self.process_io(id, 0)
                 }
-                Kind::Udp(u) => {
-                    u.io_queued = false;
+                (IoRole::Datagram, queued) => {
+                    *queued = false;
                     self.udp_process(id, 0)
                 }
-                Kind::Poll(_) => self.poll_ready(id),
-                _ => None,
+                (IoRole::Poll, _) => self.poll_ready(id),
             },
             Work::Complete(id, completion) => {
                 self.requests -= 1;

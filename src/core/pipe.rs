@@ -1,8 +1,8 @@
 //! Pipe handles: stream handles over Unix-domain stream sockets (libuv's `uv_pipe_t` on Unix).
 //!
-//! A pipe handle is a [`Tcp`] handle whose family is [`Family::Unix`] from its creation, so
-//! the whole stream machinery is shared: listen, accept, read, write, shutdown, close and the
-//! `tcp_*` queries work on it unchanged. What differs lives here: names are file-system paths
+//! A pipe handle is a [`Stream`] over a [`Transport::Unix`] socket (or, once it adopted a
+//! pipe or FIFO end, [`Transport::Fd`]), so the whole stream machinery is shared: listen,
+//! accept, read, write, shutdown, close and the `stream_*` queries work on it unchanged. What differs lives here: names are file-system paths
 //! (or, on Linux, abstract names starting with a NUL byte) instead of IP addresses, every
 //! connect error is reported through the connect callback (libuv's rule for pipes), and a path
 //! the handle bound is removed when it closes. TCP-only options (TCP_NODELAY, keep-alive,
@@ -25,7 +25,8 @@ use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
 use super::socket::{self, Family};
-use super::tcp::{State, Tcp};
+use super::stream::{State, Stream};
+use super::transport::Transport;
 
 /// The socket address of a pipe name: a path, or (first byte NUL) an abstract name. An empty
 /// name, a path with a NUL byte inside, or a name too long for `sun_path`: `EINVAL`.
@@ -60,16 +61,15 @@ pub fn unix_name(addr: io::Result<SockAddr>) -> Result<Vec<u8>> {
 
 impl<H: Host> Loop<H> {
     /// A live, not closing pipe handle, or `EINVAL` (closing, or another kind).
-    fn pipe(&self, id: HandleId) -> Result<&Tcp<H>> {
-        self.tcp(id)
+    fn pipe(&self, id: HandleId) -> Result<&Stream<H>> {
+        self.stream(id)
             .and_then(|t| if t.is_pipe() { Ok(t) } else { Err(EINVAL) })
     }
 
     /// Creates a pipe handle; its socket appears on bind, connect or open.
     pub fn pipe_new(&mut self, owner: H::Owner) -> Result<HandleId> {
-        let mut t = Tcp::new();
-        t.family = Some(Family::Unix);
-        Ok(self.handles.insert(Handle::new(owner, Kind::Tcp(t))))
+        let t = Stream::new(Transport::Unix { bound_path: None });
+        Ok(self.handles.insert(Handle::new(owner, Kind::Stream(t))))
     }
 
     /// Binds to `name` (see [`unix_addr`]). A path that exists: `EADDRINUSE`. Only a handle
@@ -83,10 +83,12 @@ impl<H: Host> Loop<H> {
         let addr = unix_addr(name)?;
         let sock = socket::new_tcp(Family::Unix)?;
         error::sys(sock.bind(&addr))?;
-        let t = self.tcp_mut(id)?;
+        let t = self.stream_mut(id)?;
         t.sock = Some(sock);
         if let Some(path) = addr.as_pathname() {
-            t.settings_mut().bound_path = Some(path.to_owned());
+            t.transport = Transport::Unix {
+                bound_path: Some(Box::new(path.to_owned())),
+            };
         }
         Ok(())
     }
@@ -154,16 +156,16 @@ impl<H: Host> Loop<H> {
         if let Err(code) = checked {
             return Err((code, sock.into()));
         }
-        let t = self.tcp_mut(id).expect("handle checked above");
+        let t = self.stream_mut(id).expect("handle checked above");
         t.sock = Some(sock);
-        t.raw_fd = true;
+        t.transport = Transport::Fd;
         t.adopted = true;
         t.state = State::Connected;
         t.readable = readable;
         t.write_shut = !writable;
         if let Err(code) = self.register(id) {
-            let t = self.tcp_mut(id).expect("handle checked above");
-            t.raw_fd = false;
+            let t = self.stream_mut(id).expect("handle checked above");
+            t.transport = Transport::Unix { bound_path: None };
             t.adopted = false;
             t.state = State::Idle;
             t.readable = false;
@@ -175,7 +177,7 @@ impl<H: Host> Loop<H> {
 
     /// Whether `id` is a pipe handle (closing or not); false for other kinds and dead ids.
     pub fn is_pipe(&self, id: HandleId) -> bool {
-        matches!(self.handles.get(id), Some(Handle { kind: Kind::Tcp(t), .. }) if t.is_pipe())
+        matches!(self.handles.get(id), Some(Handle { kind: Kind::Stream(t), .. }) if t.is_pipe())
     }
 }
 

@@ -9,8 +9,8 @@ fn a_blocking_pipe_writes_everything_at_once() {
     let mut l = cell.borrow_mut();
     let (p, theirs) = opened(&mut l);
     let q = l.pipe_new(2).unwrap();
-    assert_eq!(l.tcp_set_blocking(q, true), Err(EBADF), "no socket yet");
-    l.tcp_set_blocking(p, true).unwrap();
+    assert_eq!(l.stream_set_blocking(q, true), Err(EBADF), "no socket yet");
+    l.stream_set_blocking(p, true).unwrap();
     assert!(!l.sock(p).unwrap().nonblocking().unwrap());
     let reader = std::thread::spawn(move || {
         let mut got = Vec::new();
@@ -18,13 +18,14 @@ fn a_blocking_pipe_writes_everything_at_once() {
         got
     });
     let payload = vec![7u8; 4_000_000];
-    l.tcp_write(p, &[IoSlice::new(&payload)], (0, 0)).unwrap();
+    l.stream_write(p, &[IoSlice::new(&payload)], (0, 0))
+        .unwrap();
     assert_eq!(
-        l.tcp_write_queue_size(p),
+        l.stream_write_queue_size(p),
         Ok(0),
         "sent before write returned"
     );
-    l.tcp_set_blocking(p, false).unwrap();
+    l.stream_set_blocking(p, false).unwrap();
     assert!(l.sock(p).unwrap().nonblocking().unwrap());
     l.close(p, 0).unwrap();
     l.close(q, 0).unwrap();
@@ -49,29 +50,32 @@ fn pipe_descriptors_read_and_write_through_read_and_write() {
         l.pipe_open(writer, w.into(), false, true)
             .map_err(|(c, _)| c)
             .unwrap();
-        assert_eq!(l.tcp_fileno(reader), Ok(r_fd));
-        assert_eq!(l.tcp_fileno(writer), Ok(w_fd));
-        assert!(l.tcp_readable(reader).unwrap() && !l.tcp_writable(reader).unwrap());
-        assert!(l.tcp_writable(writer).unwrap() && !l.tcp_readable(writer).unwrap());
+        assert_eq!(l.stream_fileno(reader), Ok(r_fd));
+        assert_eq!(l.stream_fileno(writer), Ok(w_fd));
+        assert!(l.stream_readable(reader).unwrap() && !l.stream_writable(reader).unwrap());
+        assert!(l.stream_writable(writer).unwrap() && !l.stream_readable(writer).unwrap());
         assert_eq!(
-            l.tcp_write(reader, &[IoSlice::new(b"x")], (0, 0)),
+            l.stream_write(reader, &[IoSlice::new(b"x")], (0, 0)),
             Err(EPIPE)
         );
-        assert_eq!(l.tcp_start_read(writer, 0), Err(ENOTCONN));
+        assert_eq!(l.stream_read_start(writer, 0), Err(ENOTCONN));
         assert_eq!(l.pipe_getsockname(reader), Err(ENOTSOCK));
-        l.tcp_start_read(reader, 0).unwrap();
+        l.stream_read_start(reader, 0).unwrap();
         (reader, writer)
     };
     let payload: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
     let mut l = cell.borrow_mut();
-    l.tcp_write(writer, &[IoSlice::new(&payload)], (0, 0))
+    l.stream_write(writer, &[IoSlice::new(&payload)], (0, 0))
         .unwrap();
     assert!(
-        l.tcp_write_queue_size(writer).unwrap() > 0,
+        l.stream_write_queue_size(writer).unwrap() > 0,
         "a pipe holds 64 KiB"
     );
-    assert_eq!(l.tcp_try_write(writer, &[IoSlice::new(b"x")]), Err(EAGAIN));
-    l.tcp_shutdown(writer, 0).unwrap();
+    assert_eq!(
+        l.stream_try_write(writer, &[IoSlice::new(b"x")]),
+        Err(EAGAIN)
+    );
+    l.stream_shutdown(writer, 0).unwrap();
     drop(l);
     let mut received = Vec::new();
     let log = run_all(&cell, |cell, ev| {
@@ -114,7 +118,7 @@ fn pipe_descriptor_errors() {
     l.pipe_open(writer, w.into(), false, true)
         .map_err(|(c, _)| c)
         .unwrap();
-    l.tcp_write(writer, &[IoSlice::new(b"lost")], (0, 0))
+    l.stream_write(writer, &[IoSlice::new(b"lost")], (0, 0))
         .unwrap();
     // A regular file cannot be polled; the descriptor comes back open.
     let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
@@ -122,7 +126,7 @@ fn pipe_descriptor_errors() {
     let (code, back) = l.pipe_open(p, file.into(), true, false).unwrap_err();
     assert_eq!(code, EPERM);
     assert!(std::fs::File::from(back).metadata().is_ok());
-    assert_eq!(l.tcp_fileno(p), Err(EBADF), "nothing was kept");
+    assert_eq!(l.stream_fileno(p), Err(EBADF), "nothing was kept");
     // A handle that has a descriptor already.
     let (r2, _w2) = std::io::pipe().unwrap();
     l.pipe_open(p, r2.into(), true, false)
@@ -139,7 +143,7 @@ fn pipe_descriptor_errors() {
     l.pipe_open(q, mine.into(), false, false)
         .map_err(|(c, _)| c)
         .unwrap();
-    assert!(l.tcp_writable(q).unwrap() && l.tcp_readable(q).unwrap());
+    assert!(l.stream_writable(q).unwrap() && l.stream_readable(q).unwrap());
     let t = l.pipe_new(4).unwrap();
     let tcp_sock = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
     assert_eq!(

@@ -94,7 +94,7 @@ fn server(cell: &RefCell<Loop<T>>, path: &[u8]) -> HandleId {
     let mut l = cell.borrow_mut();
     let s = l.pipe_new(1).unwrap();
     l.pipe_bind(s, path).unwrap();
-    l.tcp_listen(s, 0, 0).unwrap();
+    l.stream_listen(s, 0, 0).unwrap();
     s
 }
 
@@ -146,20 +146,20 @@ fn echo_names_shutdown_and_close_removes_the_path() {
         let mut l = cell.borrow_mut();
         match ev {
             Ev::Connection(1, 0) => {
-                l.tcp_accept(s, a).unwrap();
+                l.stream_accept(s, a).unwrap();
                 assert_eq!(l.pipe_getsockname(a).unwrap(), path);
                 assert_eq!(l.pipe_getpeername(a).unwrap(), b"", "the client is unnamed");
-                l.tcp_start_read(a, 0).unwrap();
+                l.stream_read_start(a, 0).unwrap();
                 l.close(s, 0).unwrap();
             }
             Ev::Connect(2, 0) => {
                 assert_eq!(l.pipe_getpeername(c).unwrap(), path);
-                l.tcp_write(c, &[IoSlice::new(b"ping")], (0, 0)).unwrap();
-                l.tcp_shutdown(c, 0).unwrap();
-                l.tcp_start_read(c, 0).unwrap();
+                l.stream_write(c, &[IoSlice::new(b"ping")], (0, 0)).unwrap();
+                l.stream_shutdown(c, 0).unwrap();
+                l.stream_read_start(c, 0).unwrap();
             }
             Ev::Data(3, data) => {
-                l.tcp_write(a, &[IoSlice::new(data)], (0, 0)).unwrap();
+                l.stream_write(a, &[IoSlice::new(data)], (0, 0)).unwrap();
             }
             Ev::ReadErr(3, _) => {
                 l.close(a, 0).unwrap();
@@ -227,7 +227,7 @@ fn bind_and_listen_errors() {
     let mut l = cell.borrow_mut();
     let first = l.pipe_new(1).unwrap();
     assert_eq!(
-        l.tcp_listen(first, 0, 0),
+        l.stream_listen(first, 0, 0),
         Err(EINVAL),
         "listen needs a name"
     );
@@ -299,9 +299,12 @@ fn open_takes_unix_sockets_only_and_accept_matches_kinds() {
     let cell = new_loop();
     let mut l = cell.borrow_mut();
     let (p, right) = opened(&mut l);
-    let fd = l.tcp_fileno(p).unwrap();
+    let fd = l.stream_fileno(p).unwrap();
     assert_ne!(fd, right.as_raw_fd());
-    assert!(l.tcp_readable(p).unwrap(), "a socketpair end is connected");
+    assert!(
+        l.stream_readable(p).unwrap(),
+        "a socketpair end is connected"
+    );
     assert_eq!(l.pipe_getpeername(p).unwrap(), b"");
     // A TCP socket into a pipe, a Unix socket into a TCP handle, a pipe descriptor.
     let q = l.pipe_new(2).unwrap();
@@ -332,9 +335,9 @@ fn open_takes_unix_sockets_only_and_accept_matches_kinds() {
         let mut l = cell.borrow_mut();
         if let Ev::Connection(1, 0) = ev {
             let tcp = l.tcp_new(5, libc::AF_UNSPEC).unwrap();
-            assert_eq!(l.tcp_accept(s, tcp), Err(EINVAL));
+            assert_eq!(l.stream_accept(s, tcp), Err(EINVAL));
             let pipe = l.pipe_new(6).unwrap();
-            assert_eq!(l.tcp_accept(s, pipe), Ok(()));
+            assert_eq!(l.stream_accept(s, pipe), Ok(()));
             for id in [s, c, tcp, pipe, p, q, t] {
                 l.close(id, 0).unwrap();
             }
@@ -353,14 +356,15 @@ fn large_writes_queue_and_arrive_whole() {
         let mut l = cell.borrow_mut();
         match ev {
             Ev::Connection(1, 0) => {
-                l.tcp_accept(s, a).unwrap();
-                l.tcp_start_read(a, 0).unwrap();
+                l.stream_accept(s, a).unwrap();
+                l.stream_read_start(a, 0).unwrap();
                 l.close(s, 0).unwrap();
             }
             Ev::Connect(2, 0) => {
-                l.tcp_write(c, &[IoSlice::new(&payload)], (0, 0)).unwrap();
-                queued_max = l.tcp_write_queue_size(c).unwrap();
-                l.tcp_shutdown(c, 0).unwrap();
+                l.stream_write(c, &[IoSlice::new(&payload)], (0, 0))
+                    .unwrap();
+                queued_max = l.stream_write_queue_size(c).unwrap();
+                l.stream_shutdown(c, 0).unwrap();
             }
             Ev::Data(3, data) => received.extend_from_slice(data),
             Ev::ReadErr(3, code) => {

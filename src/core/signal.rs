@@ -10,20 +10,12 @@
 //! share of a phase is bounded by the count when the phase began, so a signal storm cannot keep
 //! one phase running: later deliveries wait for the next iteration (the waker says so).
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use mio::Waker;
-
-use super::error::{Result, EINVAL};
-use super::event_loop::Loop;
-use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
-
-/// The highest signal number a handle may watch (Linux: `SIGRTMAX`, `_NSIG - 1`).
-pub const MAX_SIGNAL: i32 = 64;
-const SLOTS: usize = MAX_SIGNAL as usize + 1;
+use super::signal_shared::SignalShared;
+pub use super::signal_shared::MAX_SIGNAL;
 
 /// Whether `signum` may be watched: 1..=[`MAX_SIGNAL`] except `SIGKILL` and `SIGSTOP`, which no
 /// handler can catch. (The embedder's `sigaction` refuses a few more, e.g. glibc's own.)
@@ -31,42 +23,14 @@ pub fn valid_signum(signum: i32) -> bool {
     (1..=MAX_SIGNAL).contains(&signum) && signum != libc::SIGKILL && signum != libc::SIGSTOP
 }
 
-/// The part of a loop that signal deliveries touch, from any thread and from a signal handler.
-pub struct SignalShared {
-    counts: [AtomicU64; SLOTS],
-    waker: Arc<Waker>,
-}
-
-impl SignalShared {
-    /// Counts one delivery of `signum` and wakes the loop. Async-signal-safe: two atomic
-    /// operations and one `write(2)`; it never allocates, locks or panics.
-    pub fn deliver(&self, signum: i32) {
-        let slot = usize::try_from(signum)
-            .ok()
-            .and_then(|i| self.counts.get(i));
-        if let Some(count) = slot {
-            count.fetch_add(1, Ordering::SeqCst);
-            let _ = self.waker.wake();
-        }
-    }
-
-    /// Deliveries of `signum` counted so far (wrapping).
-    fn count(&self, signum: i32) -> u64 {
-        usize::try_from(signum)
-            .ok()
-            .and_then(|i| self.counts.get(i))
-            .map_or(0, |c| c.load(Ordering::SeqCst))
-    }
-}
-
 /// The state of one signal handle.
 pub struct Signal<H: Host> {
     /// The watched signal; 0 while stopped.
-    signum: i32,
-    oneshot: bool,
-    cb: Option<H::SignalCb>,
+    pub(crate) signum: i32,
+    pub(crate) oneshot: bool,
+    pub(crate) cb: Option<H::SignalCb>,
     /// The delivery count of `signum` already handed to callbacks (or passed at start).
-    seen: u64,
+    pub(crate) seen: u64,
 }
 
 impl<H: Host> Signal<H> {
@@ -80,170 +44,10 @@ impl<H: Host> Signal<H> {
 /// handles in start order, and what the running I/O phase still has to deliver.
 #[derive(Default)]
 pub struct SignalState {
-    shared: Option<Arc<SignalShared>>,
-    started: Vec<HandleId>,
+    pub(crate) shared: Option<Arc<SignalShared>>,
+    pub(crate) started: Vec<HandleId>,
     /// (handle, signal, delivery count at the phase's start), popped from the end.
-    scan: Vec<(HandleId, i32, u64)>,
-}
-
-impl<H: Host> Loop<H> {
-    fn signal_mut(&mut self, id: HandleId) -> Result<&mut Signal<H>> {
-        match self.handles.get_mut(id) {
-            Some(Handle {
-                closing: false,
-                kind: Kind::Signal(s),
-                ..
-            }) => Ok(s),
-            _ => Err(EINVAL),
-        }
-    }
-
-    /// The loop's shared signal state, made on first use (with the loop's waker).
-    fn signal_shared(&mut self) -> Result<Arc<SignalShared>> {
-        if let Some(s) = &self.signals.shared {
-            return Ok(Arc::clone(s));
-        }
-        let shared = Arc::new(SignalShared {
-            counts: std::array::from_fn(|_| AtomicU64::new(0)),
-            waker: self.waker()?,
-        });
-        self.signals.shared = Some(Arc::clone(&shared));
-        Ok(shared)
-    }
-
-    /// Creates a stopped signal handle.
-    pub fn signal_new(&mut self, owner: H::Owner) -> HandleId {
-        let signal = Signal {
-            signum: 0,
-            oneshot: false,
-            cb: None,
-            seen: 0,
-        };
-        self.handles
-            .insert(Handle::new(owner, Kind::Signal(signal)))
-    }
-
-    /// Starts watching `signum` (a started handle moves to it; on the same signal only the
-    /// callback and the oneshot flag change). A oneshot handle stops before its first callback.
-    /// `EINVAL` for an invalid signal number (and whatever the embedder's `sigaction` says).
-    pub fn signal_start(
-        &mut self,
-        id: HandleId,
-        cb: H::SignalCb,
-        signum: i32,
-        oneshot: bool,
-    ) -> Result<()> {
-        if !valid_signum(signum) {
-            return Err(EINVAL);
-        }
-        let old = self.signal_mut(id)?.signum;
-        if old != signum {
-            let shared = self.signal_shared()?;
-            // Read before the handler may count for this handle: every delivery caught from
-            // now on gets a callback.
-            let seen = shared.count(signum);
-            H::signal_watch(&shared, signum)?;
-            if old == 0 {
-                self.signals.started.push(id);
-            } else {
-                H::signal_unwatch(&shared, old);
-            }
-            let s = self.signal_mut(id)?;
-            s.signum = signum;
-            s.seen = seen;
-        }
-        let s = self.signal_mut(id)?;
-        s.cb = Some(cb);
-        s.oneshot = oneshot;
-        self.refresh_active(id);
-        Ok(())
-    }
-
-    /// Stops watching (0 also when not started); no callback comes after this.
-    pub fn signal_stop(&mut self, id: HandleId) -> Result<()> {
-        self.signal_mut(id)?;
-        self.signal_unlist(id);
-        self.refresh_active(id);
-        Ok(())
-    }
-
-    /// Marks the handle stopped, takes it off the started list and undoes its watch.
-    pub(crate) fn signal_unlist(&mut self, id: HandleId) {
-        let Some(Handle {
-            kind: Kind::Signal(s),
-            ..
-        }) = self.handles.get_mut(id)
-        else {
-            return;
-        };
-        let signum = std::mem::take(&mut s.signum);
-        if signum == 0 {
-            return;
-        }
-        self.signals.started.retain(|&x| x != id);
-        if let Some(shared) = &self.signals.shared {
-            H::signal_unwatch(shared, signum);
-        }
-    }
-
-    /// Starts the I/O phase's signal part: after the poll saw the waker (`woken`), lists each
-    /// started handle with the delivery count to reach in this phase.
-    pub(crate) fn begin_signal_phase(&mut self, woken: bool) {
-        let state = &mut self.signals;
-        state.scan.clear();
-        let (true, Some(shared)) = (woken, &state.shared) else {
-            return;
-        };
-        // Popped from the end: reversed, so they run in start order.
-        for &id in state.started.iter().rev() {
-            if let Some(Handle {
-                kind: Kind::Signal(s),
-                ..
-            }) = self.handles.get(id)
-            {
-                state.scan.push((id, s.signum, shared.count(s.signum)));
-            }
-        }
-    }
-
-    /// The next signal callback of the running I/O phase: one per delivery per handle.
-    pub(crate) fn next_signal(&mut self) -> Option<(H::Owner, H::SignalCb, i32)> {
-        while let Some(&(id, signum, target)) = self.signals.scan.last() {
-            let due = match self.handles.get_mut(id) {
-                Some(Handle {
-                    closing: false,
-                    kind: Kind::Signal(s),
-                    owner,
-                    ..
-                }) if s.signum == signum && (target.wrapping_sub(s.seen) as i64) > 0 => {
-                    s.seen = s.seen.wrapping_add(1);
-                    s.cb.map(|cb| (*owner, cb, s.oneshot))
-                }
-                _ => None,
-            };
-            let Some((owner, cb, oneshot)) = due else {
-                self.signals.scan.pop();
-                continue;
-            };
-            if oneshot {
-                self.signals.scan.pop();
-                self.signal_unlist(id);
-                self.refresh_active(id);
-            }
-            return Some((owner, cb, signum));
-        }
-        None
-    }
-}
-
-/// A loop dropped with started signal handles lets go of their signals (only Rust code can do
-/// this: `ruv_loop_close` refuses while handles exist), so no disposition stays replaced.
-impl<H: Host> Drop for Loop<H> {
-    fn drop(&mut self) {
-        for id in std::mem::take(&mut self.signals.started) {
-            self.signal_unlist(id);
-        }
-    }
+    pub(crate) scan: Vec<(HandleId, i32, u64)>,
 }
 
 #[cfg(test)]
@@ -251,7 +55,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signal_numbers() {
+    pub(crate) fn signal_numbers() {
         assert!(valid_signum(libc::SIGINT));
         assert!(valid_signum(libc::SIGTERM));
         assert!(valid_signum(MAX_SIGNAL));

@@ -8,8 +8,27 @@ use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
 
 use super::error::{self, Result, EAFNOSUPPORT, EINVAL};
 use super::fd_io::Io;
-use super::tcp::Keepalive;
-use super::tcp_options::BufferKind;
+
+/// TCP keep-alive parameters: idle seconds before the first probe, seconds between probes, and
+/// unanswered probes before the connection is dropped.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Keepalive {
+    /// TCP_KEEPIDLE, seconds.
+    pub idle: u32,
+    /// TCP_KEEPINTVL, seconds.
+    pub intvl: u32,
+    /// TCP_KEEPCNT, probes.
+    pub cnt: u32,
+}
+
+/// Which socket buffer an option call is about.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BufferKind {
+    /// SO_SNDBUF.
+    Send,
+    /// SO_RCVBUF.
+    Receive,
+}
 
 /// Most buffers one `writev` call takes (Linux `IOV_MAX`).
 pub const MAX_IOVECS: usize = 1024;

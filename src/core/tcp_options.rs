@@ -1,24 +1,17 @@
-//! TCP socket options: TCP_NODELAY, keep-alive, accept batching, buffer sizes, blocking mode. Options set
-//! before a handle has a socket are remembered and applied when the socket appears. The
-//! TCP-only ones (TCP_NODELAY, keep-alive) refuse a pipe handle with `ENOTSUP`.
+//! The TCP transport's options: TCP_NODELAY, keep-alive, accept batching, and close with a
+//! reset. Options set before a handle has a socket are remembered in its
+//! [`TcpTransport`] and applied when the socket appears. A pipe handle is refused with
+//! `ENOTSUP` (the options mean nothing on a Unix-domain socket).
 
 use socket2::Socket;
 
-use super::error::{self, Result, EINVAL, ENOTSUP};
+use super::error::{self, Result, EBADF, EINVAL, ENOTSUP};
 use super::event_loop::Loop;
 use super::handle_table::HandleId;
 use super::host::Host;
 use super::socket;
-use super::tcp::{Keepalive, Settings, Tcp};
-
-/// Which socket buffer an option call is about.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum BufferKind {
-    /// SO_SNDBUF.
-    Send,
-    /// SO_RCVBUF.
-    Receive,
-}
+use super::socket::Keepalive;
+use super::transport::{TcpTransport, Transport};
 
 /// The probe interval and count `ruv_tcp_keepalive(tcp, 1, delay)` has always used.
 const KEEPALIVE_INTVL: u32 = 1;
@@ -35,11 +28,11 @@ const KEEPALIVE_MAX: (u32, u32, u32) = (u32::MAX, u32::MAX, u32::MAX);
 impl<H: Host> Loop<H> {
     /// Sets TCP_NODELAY now, or when the socket appears (`ENOTSUP` on a pipe handle).
     pub fn tcp_nodelay(&mut self, id: HandleId, enable: bool) -> Result<()> {
-        let t = self.tcp_only_mut(id)?;
-        if let Some(sock) = t.sock.as_ref() {
+        let (sock, tcp) = self.tcp_transport_mut(id)?;
+        if let Some(sock) = sock {
             error::sys(sock.set_tcp_nodelay(enable))?;
         }
-        t.nodelay = enable;
+        tcp.nodelay = enable;
         Ok(())
     }
 
@@ -81,57 +74,69 @@ impl<H: Host> Loop<H> {
     /// Applies a keep-alive setting to the socket (if any), then remembers it (`ENOTSUP` on a
     /// pipe handle).
     fn set_keepalive(&mut self, id: HandleId, setting: Option<Keepalive>) -> Result<()> {
-        let t = self.tcp_only_mut(id)?;
-        if let Some(sock) = t.sock.as_ref() {
+        let (sock, tcp) = self.tcp_transport_mut(id)?;
+        if let Some(sock) = sock {
             socket::set_keepalive(sock, setting)?;
         }
-        if setting.is_some() || t.settings.is_some() {
-            t.settings_mut().keepalive = setting;
-        }
+        tcp.keepalive = setting.map(Box::new);
         Ok(())
     }
 
-    /// A live TCP handle that is not a pipe, for the TCP-only options: a pipe handle is refused
-    /// with `ENOTSUP` (the option means nothing on a Unix-domain socket).
-    pub(crate) fn tcp_only_mut(&mut self, id: HandleId) -> Result<&mut Tcp<H>> {
-        let t = self.tcp_mut(id)?;
-        if t.is_pipe() {
-            return Err(ENOTSUP);
+    /// The socket (if any) and TCP transport of a live TCP handle, for the TCP-only options: a
+    /// pipe handle is refused with `ENOTSUP`.
+    pub(crate) fn tcp_transport_mut(
+        &mut self,
+        id: HandleId,
+    ) -> Result<(Option<&Socket>, &mut TcpTransport)> {
+        let t = self.stream_mut(id)?;
+        match &mut t.transport {
+            Transport::Tcp(tcp) => Ok((t.sock.as_ref(), tcp)),
+            _ => Err(ENOTSUP),
         }
-        Ok(t)
     }
 
     /// Drain the backlog per wakeup (true) or accept one connection per iteration (false).
     pub fn tcp_simultaneous_accepts(&mut self, id: HandleId, enable: bool) -> Result<()> {
-        self.tcp_mut(id)?.simultaneous_accepts = enable;
+        self.tcp_transport_mut(id)?.1.simultaneous_accepts = enable;
         Ok(())
     }
 
-    /// Puts the socket in blocking mode (true) or back in non-blocking mode (libuv's
-    /// `uv_stream_set_blocking`): while blocking, a write sends everything before it returns, so
-    /// nothing is queued. The loop's reads and accepts keep going until the kernel has nothing
-    /// more for them, so on a blocking socket they may block the loop (as libuv's do): meant
-    /// for a handle that only writes. `EBADF` before the handle has a socket.
-    pub fn tcp_set_blocking(&mut self, id: HandleId, blocking: bool) -> Result<()> {
-        error::sys(self.sock(id)?.set_nonblocking(!blocking))
+    /// The first half of `close_reset`: sets SO_LINGER 0, so that the `close` that must follow
+    /// at once makes the peer see a reset (RST) and the kernel drop unsent data. `EINVAL` after a
+    /// shutdown was requested (libuv's rule) or when closing, `EBADF` before the handle has a
+    /// socket, `ENOTSUP` on a pipe handle; nothing changes then. (The C layer calls `close`
+    /// itself: with a single caller, `close` stays inlined into `ruv_close`, on the path every
+    /// connection takes.)
+    pub fn tcp_reset_on_close(&mut self, id: HandleId) -> Result<()> {
+        let t = self.stream(id)?;
+        if t.is_pipe() {
+            return Err(ENOTSUP);
+        }
+        if t.write_shut {
+            return Err(EINVAL);
+        }
+        socket::set_linger_zero(t.sock.as_ref().ok_or(EBADF)?)
     }
 
-    /// Reads a socket buffer size, or sets it first when `set` is given (must be positive).
-    pub fn tcp_buffer_size(&self, id: HandleId, kind: BufferKind, set: Option<i32>) -> Result<i32> {
-        socket::buffer_size(self.sock(id)?, kind, set)
+    /// Closes the handle with a reset: [`Loop::tcp_reset_on_close`], then `close` (queued
+    /// writes get `ECANCELED`, `cb` runs last).
+    pub fn tcp_close_reset(&mut self, id: HandleId, cb: H::CloseCb) -> Result<()> {
+        self.tcp_reset_on_close(id)?;
+        self.close(id, cb)
     }
 }
 
 /// Applies the options requested before the socket existed.
 #[inline]
-pub(crate) fn apply_options<H: Host>(sock: &Socket, t: &Tcp<H>) -> Result<()> {
-    if t.nodelay {
+pub(crate) fn apply_options(sock: &Socket, transport: &Transport) -> Result<()> {
+    let Transport::Tcp(tcp) = transport else {
+        return Ok(());
+    };
+    if tcp.nodelay {
         error::sys(sock.set_tcp_nodelay(true))?;
     }
-    match t.settings.as_deref() {
-        Some(Settings {
-            keepalive: Some(k), ..
-        }) => socket::set_keepalive(sock, Some(*k)),
-        _ => Ok(()),
+    match tcp.keepalive.as_deref() {
+        Some(k) => socket::set_keepalive(sock, Some(*k)),
+        None => Ok(()),
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::error::Result;
 use super::host::Host;
-use super::signal::SignalShared;
+use super::signal_shared::SignalShared;
 
 /// The test embedder: owners and callbacks are plain numbers.
 pub struct Unit;

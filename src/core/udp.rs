@@ -9,8 +9,6 @@
 use std::collections::VecDeque;
 use std::net::{SocketAddr, UdpSocket};
 
-use super::dispatch::ReadChunk;
-use super::error::Code;
 use super::host::Host;
 use super::socket::Family;
 
@@ -101,18 +99,4 @@ impl<H: Host> Default for Udp<H> {
     }
 }
 
-/// What a receive produced.
-pub enum RecvResult {
-    /// One datagram (possibly empty): its bytes, its sender, and [`UDP_PARTIAL`] if it was cut.
-    Datagram {
-        /// The bytes, lent from the loop's buffer (give it back with
-        /// [`crate::core::event_loop::Loop::recycle_read_buffer`]).
-        chunk: ReadChunk,
-        /// The sender.
-        addr: SocketAddr,
-        /// 0 or [`UDP_PARTIAL`].
-        flags: u32,
-    },
-    /// Receiving failed with this code (receiving goes on).
-    Error(Code),
-}
+pub use super::dispatch::RecvResult;

@@ -13,8 +13,8 @@ use super::event_loop::Loop;
 use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
+use super::socket::BufferKind;
 use super::socket::{self, Family};
-use super::tcp_options::BufferKind;
 use super::udp::{JOIN_GROUP, LEAVE_GROUP};
 
 /// An IP address in text, IPv6 with an optional `%zone` (resolved with `interface_index`);

@@ -5,7 +5,7 @@ use std::os::raw::{c_char, c_int, c_void};
 use std::sync::Arc;
 
 use crate::core::host::Host;
-use crate::core::signal::SignalShared;
+use crate::core::signal_shared::SignalShared;
 
 use super::signal_registry;
 use super::types::{

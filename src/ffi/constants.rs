@@ -5,7 +5,7 @@
 
 use std::os::raw::c_int;
 
-use crate::core::{poll, tcp_ops};
+use crate::core::{poll, stream_ops, tcp_ops};
 
 /// Bind flag: an IPv6 handle accepts IPv6 only (no dual stack).
 pub const RUV_TCP_IPV6ONLY: c_int = 1;
@@ -27,7 +27,7 @@ pub const RUV_PRIORITIZED: c_int = 8;
 const _: () = {
     assert!(RUV_TCP_IPV6ONLY as u32 == tcp_ops::TCP_IPV6ONLY);
     assert!(RUV_TCP_REUSEPORT as u32 == tcp_ops::TCP_REUSEPORT);
-    assert!(RUV_DEFAULT_BACKLOG == tcp_ops::DEFAULT_BACKLOG);
+    assert!(RUV_DEFAULT_BACKLOG == stream_ops::DEFAULT_BACKLOG);
     assert!(RUV_READABLE as u32 == poll::READABLE);
     assert!(RUV_WRITABLE as u32 == poll::WRITABLE);
     assert!(RUV_DISCONNECT as u32 == poll::DISCONNECT);

@@ -31,7 +31,8 @@ use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::core::error::EINVAL;
-use crate::core::signal::{valid_signum, SignalShared, MAX_SIGNAL};
+use crate::core::signal::valid_signum;
+use crate::core::signal_shared::{SignalShared, MAX_SIGNAL};
 
 use super::spin_lock::SpinLock;
 use super::sys::{self, Disposition, ErrnoGuard};

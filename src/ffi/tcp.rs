@@ -115,7 +115,7 @@ ffi_fn! {
         cb: ruv_connection_cb,
     ) -> c_int {
         let cb = cb.ok_or(EINVAL)?;
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_listen(id, backlog, cb))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_listen(id, backlog, cb))?;
         Ok(0)
     }
 }
@@ -132,7 +132,7 @@ ffi_fn! {
             return Err(EINVAL);
         }
         let client_id = c.id.get();
-        with_kind(server, HandleType::Tcp, |core, id| core.tcp_accept(id, client_id))?;
+        with_kind(server, HandleType::Tcp, |core, id| core.stream_accept(id, client_id))?;
         Ok(0)
     }
 }
@@ -215,7 +215,7 @@ ffi_fn! {
     /// result. Later writes fail with RUV_EPIPE. Errors: RUV_ENOTCONN (not connected/connecting, or
     /// already shut down), RUV_EINVAL.
     fn ruv_tcp_shutdown(tcp: *mut ruv_tcp_t, cb: ruv_shutdown_cb) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_shutdown(id, cb))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_shutdown(id, cb))?;
         Ok(0)
     }
 }
@@ -235,7 +235,7 @@ ffi_fn! {
     ) -> c_int {
         kind_ref(tcp, HandleType::Tcp)?;
         with_bufs(bufs, nbufs, |slices| {
-            with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_write(id, slices, (cb, arg)))
+            with_kind(tcp, HandleType::Tcp, |core, id| core.stream_write(id, slices, (cb, arg)))
         })?;
         Ok(0)
     }
@@ -252,7 +252,7 @@ ffi_fn! {
     ) -> c_int {
         kind_ref(tcp, HandleType::Tcp)?;
         let n = with_bufs(bufs, nbufs, |slices| {
-            with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_try_write(id, slices))
+            with_kind(tcp, HandleType::Tcp, |core, id| core.stream_try_write(id, slices))
         })?;
         Ok(c_int::try_from(n).unwrap_or(c_int::MAX))
     }
@@ -264,7 +264,7 @@ ffi_fn! {
     /// (not connected, or after EOF), RUV_EINVAL (NULL).
     fn ruv_tcp_start_read(tcp: *mut ruv_tcp_t, cb: ruv_read_cb) -> c_int {
         let cb = cb.ok_or(EINVAL)?;
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_start_read(id, cb))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_read_start(id, cb))?;
         Ok(0)
     }
 }
@@ -272,7 +272,7 @@ ffi_fn! {
 ffi_fn! {
     /// Stops reading; idempotent. Unread data stays in the socket. RUV_EINVAL if invalid.
     fn ruv_tcp_stop_read(tcp: *mut ruv_tcp_t) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_stop_read(id))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_read_stop(id))?;
         Ok(0)
     }
 }
@@ -283,7 +283,7 @@ ffi_fn! {
         if fd.is_null() {
             return Err(EINVAL);
         }
-        let value = with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_fileno(id))?;
+        let value = with_kind(tcp, HandleType::Tcp, |core, id| core.stream_fileno(id))?;
         // SAFETY: `fd` is non-NULL and points at the caller's int.
         unsafe { fd.write(value) };
         Ok(0)
@@ -306,14 +306,14 @@ ffi_fn! {
 ffi_fn! {
     /// Bytes accepted by ruv_tcp_write and not yet sent (0 for an invalid or closing handle).
     fn ruv_tcp_write_queue_size(tcp: *const ruv_tcp_t) -> usize {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_write_queue_size(id)).unwrap_or(0)
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_write_queue_size(id)).unwrap_or(0)
     }
 }
 
 ffi_fn! {
     /// 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
     fn ruv_tcp_readable(tcp: *const ruv_tcp_t) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_readable(id)).map(c_int::from)
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_readable(id)).map(c_int::from)
     }
 }
 
@@ -321,7 +321,7 @@ ffi_fn! {
     /// 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
     /// RUV_EINVAL if invalid.
     fn ruv_tcp_writable(tcp: *const ruv_tcp_t) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_writable(id)).map(c_int::from)
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_writable(id)).map(c_int::from)
     }
 }
 

@@ -5,7 +5,7 @@ use std::os::raw::{c_int, c_uint};
 
 use crate::core::error::EINVAL;
 use crate::core::handle::HandleType;
-use crate::core::tcp_options::BufferKind;
+use crate::core::socket::BufferKind;
 
 use super::handle::with_kind;
 use super::types::{ruv_drain_cb, ruv_tcp_t};
@@ -70,7 +70,7 @@ fn buffer_size(
         return Err(EINVAL);
     }
     let value = with_kind(tcp, HandleType::Tcp, |core, id| {
-        core.tcp_buffer_size(id, kind, set)
+        core.stream_buffer_size(id, kind, set)
     })?;
     if !out.is_null() {
         // SAFETY: `out` is non-NULL and points at the caller's int.
@@ -125,7 +125,7 @@ ffi_fn! {
         high: usize,
         cb: ruv_drain_cb,
     ) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_set_watermarks(id, low, high, cb))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_set_watermarks(id, low, high, cb))?;
         Ok(0)
     }
 }
@@ -138,7 +138,7 @@ ffi_fn! {
     /// while connecting count. `max` 0 means no limit (the default). It bounds the memory a peer
     /// that never reads can cost. Errors: RUV_EINVAL (NULL, closing).
     fn ruv_tcp_set_write_limit(tcp: *mut ruv_tcp_t, max: usize) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_set_write_limit(id, max))?;
+        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_set_write_limit(id, max))?;
         Ok(0)
     }
 }

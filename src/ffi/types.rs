@@ -92,7 +92,9 @@ pub enum ruv_handle_type {
     RUV_POLL = 7,
     /// A signal handle.
     RUV_SIGNAL = 8,
-    /// A UDP handle (made by the Python binding; the C API has no UDP functions yet).
+    /// A pipe handle (a Unix-domain stream socket, or a pipe or FIFO end).
+    RUV_NAMED_PIPE = 9,
+    /// A UDP handle.
     RUV_UDP = 10,
 }
 
@@ -106,6 +108,7 @@ const _: () = {
     assert!(ruv_handle_type::RUV_CHECK as i32 == HandleType::Check as i32);
     assert!(ruv_handle_type::RUV_POLL as i32 == HandleType::Poll as i32);
     assert!(ruv_handle_type::RUV_SIGNAL as i32 == HandleType::Signal as i32);
+    assert!(ruv_handle_type::RUV_NAMED_PIPE as i32 == HandleType::NamedPipe as i32);
     assert!(ruv_handle_type::RUV_UDP as i32 == HandleType::Udp as i32);
 };
 
@@ -120,6 +123,7 @@ impl From<HandleType> for ruv_handle_type {
             HandleType::Check => ruv_handle_type::RUV_CHECK,
             HandleType::Poll => ruv_handle_type::RUV_POLL,
             HandleType::Signal => ruv_handle_type::RUV_SIGNAL,
+            HandleType::NamedPipe => ruv_handle_type::RUV_NAMED_PIPE,
             HandleType::Udp => ruv_handle_type::RUV_UDP,
         }
     }
@@ -147,18 +151,7 @@ fn type_of_magic(magic: u32) -> Option<HandleType> {
     if magic & !0xff != HANDLE_MAGIC {
         return None;
     }
-    match magic & 0xff {
-        1 => Some(HandleType::Tcp),
-        2 => Some(HandleType::Timer),
-        3 => Some(HandleType::Async),
-        4 => Some(HandleType::Idle),
-        5 => Some(HandleType::Prepare),
-        6 => Some(HandleType::Check),
-        7 => Some(HandleType::Poll),
-        8 => Some(HandleType::Signal),
-        10 => Some(HandleType::Udp),
-        _ => None,
-    }
+    HandleType::from_value(magic & 0xff)
 }
 
 /// What a `ruv_loop_t *` points at. `repr(C)` with the magic first: every ruv object starts
@@ -344,18 +337,7 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_through_its_magic() {
-        let kinds = [
-            HandleType::Tcp,
-            HandleType::Timer,
-            HandleType::Async,
-            HandleType::Idle,
-            HandleType::Prepare,
-            HandleType::Check,
-            HandleType::Poll,
-            HandleType::Signal,
-            HandleType::Udp,
-        ];
-        for ty in kinds {
+        for &ty in HandleType::ALL {
             assert_eq!(type_of_magic(handle_magic(ty)), Some(ty));
             assert_eq!(ruv_handle_type::from(ty) as i32, ty as i32);
         }

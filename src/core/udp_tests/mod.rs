@@ -13,7 +13,7 @@ use crate::core::event_loop::Loop;
 use crate::core::handle::HandleType;
 use crate::core::handle_table::HandleId;
 use crate::core::run::{run, RunMode};
-use crate::core::tcp_options::BufferKind;
+use crate::core::socket::BufferKind;
 use crate::core::test_host::Unit;
 use crate::core::udp::{RecvResult, JOIN_GROUP, LEAVE_GROUP, UDP_IPV6ONLY, UDP_REUSEADDR};
 
@@ -299,7 +299,7 @@ fn misuse_is_an_error_code() {
     assert_eq!(l.udp_bind(tcp, v4, 0), Err(codes::EINVAL));
     assert_eq!(l.udp_fileno(tcp), Err(codes::EINVAL));
     assert_eq!(l.tcp_bind(u, v4, 0), Err(codes::EINVAL));
-    assert_eq!(l.tcp_fileno(u), Err(codes::EINVAL));
+    assert_eq!(l.stream_fileno(u), Err(codes::EINVAL));
     // Closing: every operation is refused, fileno says EBADF.
     l.close(u, 0).unwrap();
     assert_eq!(l.close(u, 0), Err(codes::EINVAL));

@@ -1,5 +1,5 @@
-//! Read-only queries on a TCP handle: addresses, descriptor, family, queue size, whether it
-//! can still read and write; and whether any handle of the loop holds a descriptor.
+//! Read-only queries on a stream: descriptor, queue size, whether it can still read and write;
+//! a TCP handle's addresses and family; and whether any handle of the loop holds a descriptor.
 
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
@@ -10,15 +10,15 @@ use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
 use super::socket::{self, Family};
-use super::tcp::Tcp;
+use super::stream::Stream;
 
 impl<H: Host> Loop<H> {
-    /// A live TCP handle, closing or not, with its closing flag; `EINVAL` for another kind.
-    fn tcp_any(&self, id: HandleId) -> Result<(&Tcp<H>, bool)> {
+    /// A live stream, closing or not, with its closing flag; `EINVAL` for another kind.
+    fn stream_any(&self, id: HandleId) -> Result<(&Stream<H>, bool)> {
         match self.handles.get(id) {
             Some(Handle {
                 closing,
-                kind: Kind::Tcp(t),
+                kind: Kind::Stream(t),
                 ..
             }) => Ok((t, *closing)),
             _ => Err(EINVAL),
@@ -35,9 +35,9 @@ impl<H: Host> Loop<H> {
         socket::std_addr(self.sock(id)?.peer_addr())
     }
 
-    /// The socket's descriptor: `EBADF` before it exists or once closing.
-    pub fn tcp_fileno(&self, id: HandleId) -> Result<RawFd> {
-        match self.tcp_any(id)? {
+    /// The stream's descriptor: `EBADF` before it exists or once closing.
+    pub fn stream_fileno(&self, id: HandleId) -> Result<RawFd> {
+        match self.stream_any(id)? {
             (t, false) => t.sock.as_ref().map(|s| s.as_raw_fd()).ok_or(EBADF),
             (_, true) => Err(EBADF),
         }
@@ -45,25 +45,25 @@ impl<H: Host> Loop<H> {
 
     /// AF_INET or AF_INET6 (AF_UNIX for a pipe handle); `EBADF` before the socket exists.
     pub fn tcp_family(&self, id: HandleId) -> Result<i32> {
-        let t = self.tcp(id)?;
+        let t = self.stream(id)?;
         t.sock.as_ref().ok_or(EBADF)?;
-        t.family.map(Family::af).ok_or(EBADF)
+        t.transport.family().map(Family::af).ok_or(EBADF)
     }
 
     /// Bytes accepted by writes and not yet sent.
-    pub fn tcp_write_queue_size(&self, id: HandleId) -> Result<usize> {
-        Ok(self.tcp(id)?.writes.size())
+    pub fn stream_write_queue_size(&self, id: HandleId) -> Result<usize> {
+        Ok(self.stream(id)?.writes.size())
     }
 
     /// Whether the handle can still read (false once closing).
-    pub fn tcp_readable(&self, id: HandleId) -> Result<bool> {
-        let (t, closing) = self.tcp_any(id)?;
+    pub fn stream_readable(&self, id: HandleId) -> Result<bool> {
+        let (t, closing) = self.stream_any(id)?;
         Ok(!closing && t.is_readable())
     }
 
     /// Whether the handle accepts writes (false once closing).
-    pub fn tcp_writable(&self, id: HandleId) -> Result<bool> {
-        let (t, closing) = self.tcp_any(id)?;
+    pub fn stream_writable(&self, id: HandleId) -> Result<bool> {
+        let (t, closing) = self.stream_any(id)?;
         Ok(!closing && t.is_writable())
     }
 
@@ -71,7 +71,7 @@ impl<H: Host> Loop<H> {
     /// descriptor a poll handle (not closing) watches. Each refuses the other's (`EEXIST`).
     pub(crate) fn owns_fd(&self, fd: RawFd) -> bool {
         self.handles.values().any(|h| match &h.kind {
-            Kind::Tcp(t) => t.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
+            Kind::Stream(t) => t.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
             Kind::Udp(u) => u.sock.as_ref().is_some_and(|s| s.as_raw_fd() == fd),
             Kind::Poll(p) => !h.closing && p.fd == fd,
             _ => false,

@@ -1,14 +1,17 @@
-//! The state of one stream handle: a TCP handle, or a pipe handle (a Unix-domain stream socket,
-//! [`Family::Unix`]), which shares the TCP handle's whole stream machinery.
+//! The state of one stream handle, whatever it runs over: a TCP handle or a pipe handle, told
+//! apart only by its [`Transport`]. Every stream operation (`stream_ops`, `stream_io`,
+//! `stream_flow`, `stream_close`, `stream_query`) works on this one type.
+
+use std::num::NonZeroI32;
 
 use socket2::Socket;
 
-use super::error::Code;
 use super::host::Host;
-use super::socket::Family;
+use super::kinds::HandleType;
+use super::transport::Transport;
 use super::write_queue::WriteQueue;
 
-/// Where a TCP handle is in its life (closing is a separate flag: any state can close).
+/// Where a stream is in its life (closing is a separate flag: any state can close).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum State {
     /// No connection: new, bound, opened unconnected, or after a failed connect.
@@ -21,18 +24,15 @@ pub enum State {
     Connected,
 }
 
-/// One TCP or pipe handle: its socket, its state and its pending requests.
-pub struct Tcp<H: Host> {
+/// One stream handle: its descriptor, its transport, its state and its pending requests.
+pub struct Stream<H: Host> {
+    /// The descriptor (a socket, or for [`Transport::Fd`] any descriptor kept as one).
     pub(crate) sock: Option<Socket>,
-    /// The socket's family; `None` for a TCP handle before its socket exists. A pipe handle has
-    /// [`Family::Unix`] from its creation, with or without a socket.
-    pub(crate) family: Option<Family>,
+    /// What the stream runs over, with the transport's own settings.
+    pub(crate) transport: Transport,
     pub(crate) registered: bool,
     /// The socket came from the user (`open`), who may hold a duplicate of its descriptor.
     pub(crate) adopted: bool,
-    /// The descriptor is not a socket (a pipe handle opened on a pipe end): its bytes go
-    /// through `read`/`write` ([`crate::core::fd_io`]).
-    pub(crate) raw_fd: bool,
     pub(crate) state: State,
     pub(crate) reading: bool,
     /// Connected and no end of stream or read error yet.
@@ -53,35 +53,18 @@ pub struct Tcp<H: Host> {
     pub(crate) connection_cb: Option<H::ConnectionCb>,
     pub(crate) connect_cb: Option<H::ConnectCb>,
     /// A connect error to report from the loop (e.g. refused at once).
-    pub(crate) delayed_error: Option<Code>,
+    pub(crate) delayed_error: Option<NonZeroI32>,
     pub(crate) shutdown_cb: Option<H::ShutdownCb>,
     pub(crate) writes: WriteQueue<H::WriteCb>,
     /// A connection accepted from the kernel and waiting for `ruv_tcp_accept`.
     pub(crate) accepted: Option<Socket>,
-    pub(crate) simultaneous_accepts: bool,
-    /// TCP_NODELAY as last requested; applied when the socket appears.
-    pub(crate) nodelay: bool,
-    /// Keep-alive, watermarks and write limit, allocated by the first call that sets one.
+    /// Watermarks and write limit, allocated by the first call that sets one.
     pub(crate) settings: Option<Box<Settings<H::DrainCb>>>,
 }
 
-/// TCP keep-alive parameters: idle seconds before the first probe, seconds between probes, and
-/// unanswered probes before the connection is dropped.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Keepalive {
-    /// TCP_KEEPIDLE, seconds.
-    pub idle: u32,
-    /// TCP_KEEPINTVL, seconds.
-    pub intvl: u32,
-    /// TCP_KEEPCNT, probes.
-    pub cnt: u32,
-}
-
-/// The settings of a TCP handle that most handles never change. They live in their own
-/// allocation, made by the first call that sets one, so an idle handle pays one pointer.
+/// The flow-control settings of a stream, which most streams never change. They live in their
+/// own allocation, made by the first call that sets one, so an idle stream pays one pointer.
 pub struct Settings<C> {
-    /// Keep-alive as last requested (None = off); applied when the socket appears.
-    pub(crate) keepalive: Option<Keepalive>,
     /// Most bytes the write queue may hold when a write arrives behind others (0 = no limit).
     pub(crate) write_limit: usize,
     /// The watermarks: congested above `high` (0 = off), drained at `low` or less.
@@ -91,33 +74,28 @@ pub struct Settings<C> {
     pub(crate) drain_cb: Option<C>,
     /// The queue rose above `high` and has not fallen to `low` since.
     pub(crate) congested: bool,
-    /// The file-system path a pipe handle bound, removed when the handle closes (libuv's rule).
-    pub(crate) bound_path: Option<std::path::PathBuf>,
 }
 
 impl<C> Default for Settings<C> {
     fn default() -> Self {
         Settings {
-            keepalive: None,
             write_limit: 0,
             low: 0,
             high: 0,
             drain_cb: None,
             congested: false,
-            bound_path: None,
         }
     }
 }
 
-impl<H: Host> Tcp<H> {
-    /// A handle with no socket yet.
-    pub fn new() -> Self {
-        Tcp {
+impl<H: Host> Stream<H> {
+    /// A stream over `transport` with no descriptor yet.
+    pub fn new(transport: Transport) -> Self {
+        Stream {
             sock: None,
-            family: None,
+            transport,
             registered: false,
             adopted: false,
-            raw_fd: false,
             state: State::Idle,
             reading: false,
             readable: false,
@@ -134,15 +112,18 @@ impl<H: Host> Tcp<H> {
             shutdown_cb: None,
             writes: WriteQueue::default(),
             accepted: None,
-            simultaneous_accepts: true,
-            nodelay: false,
             settings: None,
         }
     }
 
-    /// Whether this is a pipe handle (Unix domain) rather than a TCP handle.
+    /// The kind of handle this stream is (TCP or pipe), from its transport.
+    pub fn handle_type(&self) -> HandleType {
+        self.transport.handle_type()
+    }
+
+    /// Whether this is a pipe handle rather than a TCP handle.
     pub fn is_pipe(&self) -> bool {
-        self.family == Some(Family::Unix)
+        self.handle_type() == HandleType::NamedPipe
     }
 
     /// Listening, connecting or reading (libuv's meaning of active).
@@ -178,12 +159,6 @@ impl<H: Host> Tcp<H> {
         if event.is_writable() || event.is_write_closed() || event.is_error() {
             self.ready_write = true;
         }
-    }
-}
-
-impl<H: Host> Default for Tcp<H> {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

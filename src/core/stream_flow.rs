@@ -19,14 +19,14 @@ use super::event_loop::{Loop, Work};
 use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
-use super::tcp::Settings;
+use super::stream::Settings;
 
 impl<H: Host> Loop<H> {
     /// Sets the watermarks: with `high` > 0 the handle is congested once its write queue rises
     /// above `high`, and `cb` runs once when it then falls to `low` or less. `high` 0 turns them
     /// off. `EINVAL` if `low` > `high` or `cb` is missing with `high` > 0. A handle already
     /// congested stays congested and drains at the new `low`.
-    pub fn tcp_set_watermarks(
+    pub fn stream_set_watermarks(
         &mut self,
         id: HandleId,
         low: usize,
@@ -36,7 +36,7 @@ impl<H: Host> Loop<H> {
         if low > high || (high > 0 && cb.is_none()) {
             return Err(EINVAL);
         }
-        let t = self.tcp_mut(id)?;
+        let t = self.stream_mut(id)?;
         if high == 0 && t.settings.is_none() {
             return Ok(());
         }
@@ -55,8 +55,8 @@ impl<H: Host> Loop<H> {
     }
 
     /// Limits the write queue to `max` bytes (0: no limit, the default); see the module docs.
-    pub fn tcp_set_write_limit(&mut self, id: HandleId, max: usize) -> Result<()> {
-        let t = self.tcp_mut(id)?;
+    pub fn stream_set_write_limit(&mut self, id: HandleId, max: usize) -> Result<()> {
+        let t = self.stream_mut(id)?;
         if max > 0 || t.settings.is_some() {
             t.settings_mut().write_limit = max;
         }
@@ -76,7 +76,7 @@ impl<H: Host> Loop<H> {
             Handle {
                 closing: false,
                 owner,
-                kind: Kind::Tcp(t),
+                kind: Kind::Stream(t),
                 ..
             } if !t.write_failed => Some(Dispatch::Drain {
                 owner: *owner,

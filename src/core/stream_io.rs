@@ -1,17 +1,18 @@
-//! Acting on readiness: finishing connects, flushing queued writes, reading, accepting.
+//! Acting on a stream's readiness, whatever its transport: finishing connects, flushing queued
+//! writes, reading, accepting.
 
 use std::fs::File;
 use std::io;
+use std::num::NonZeroI32;
 
 use super::dispatch::{Dispatch, ReadChunk, ReadResult};
 use super::error::{self, Code, ECANCELED, EOF};
 use super::event_loop::{Completion, Loop, Work};
-use super::fd_io::with_io;
 use super::handle::{Handle, Kind};
 use super::handle_table::{HandleId, HandleTable};
 use super::host::Host;
 use super::socket;
-use super::tcp::{State, Tcp};
+use super::stream::{State, Stream};
 use super::write_queue::Flush;
 
 /// Reads from one handle per wakeup before others get a turn.
@@ -23,7 +24,7 @@ impl<H: Host> Loop<H> {
     /// Acts on the readiness of `id`; returns the first callback that produced, if any.
     /// `round` counts the reads/accepts already done for this handle in this wakeup.
     pub(crate) fn process_io(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        let (t, _) = live_tcp(&mut self.handles, id)?;
+        let (t, _) = live_stream(&mut self.handles, id)?;
         match t.state {
             State::Idle => None,
             State::Connecting => self.finish_connect(id, round),
@@ -34,7 +35,7 @@ impl<H: Host> Loop<H> {
                 if let Some(due) = self.read_next(id, round) {
                     return Some(due);
                 }
-                let (t, _) = live_tcp(&mut self.handles, id)?;
+                let (t, _) = live_stream(&mut self.handles, id)?;
                 if t.ready_write && !t.writes.is_empty() {
                     self.flush(id);
                 }
@@ -44,8 +45,8 @@ impl<H: Host> Loop<H> {
     }
 
     fn finish_connect(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        let (t, owner) = live_tcp(&mut self.handles, id)?;
-        let status = match t.delayed_error.take() {
+        let (t, owner) = live_stream(&mut self.handles, id)?;
+        let status = match t.delayed_error.take().map(NonZeroI32::get) {
             Some(code) => code,
             None if t.ready_write || t.ready_read => socket::pending_error(t.sock.as_ref()?),
             None => return None,
@@ -72,13 +73,13 @@ impl<H: Host> Loop<H> {
     /// Sends queued writes; queues the callbacks of completed ones, then the drain callback if
     /// the queue fell to the low watermark, then the shutdown if due.
     pub(crate) fn flush(&mut self, id: HandleId) {
-        let Some((t, _)) = any_tcp(&mut self.handles, id) else {
+        let Some((t, _)) = any_stream(&mut self.handles, id) else {
             return;
         };
         let queue = &mut self.queue;
         let requests = &mut self.requests;
         let writes = &mut t.writes;
-        let flushed = with_io(&mut t.sock, t.raw_fd, |io| {
+        let flushed = t.transport.io(&mut t.sock, |io| {
             writes.flush(io, |cb, silent| {
                 if silent {
                     *requests -= 1;
@@ -115,7 +116,7 @@ impl<H: Host> Loop<H> {
 
     /// Completes every queued write and a pending shutdown with `code`, in order.
     pub(crate) fn fail_requests(&mut self, id: HandleId, code: Code) {
-        let Some((t, _)) = any_tcp(&mut self.handles, id) else {
+        let Some((t, _)) = any_stream(&mut self.handles, id) else {
             return;
         };
         for (cb, silent) in t.writes.take_all() {
@@ -134,7 +135,7 @@ impl<H: Host> Loop<H> {
 
     /// Performs a requested shutdown once the write queue is empty and the socket connected.
     pub(crate) fn maybe_finish_shutdown(&mut self, id: HandleId) {
-        let Some((t, _)) = any_tcp(&mut self.handles, id) else {
+        let Some((t, _)) = any_stream(&mut self.handles, id) else {
             return;
         };
         if t.state != State::Connected || !t.writes.is_empty() {
@@ -164,14 +165,17 @@ impl<H: Host> Loop<H> {
     }
 
     fn read_next(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        let (t, _) = live_tcp(&mut self.handles, id)?;
+        let (t, _) = live_stream(&mut self.handles, id)?;
         if !t.reading || !t.ready_read {
             return None;
         }
         let mut buf = self.take_read_buffer();
-        let (t, owner) = live_tcp(&mut self.handles, id)?;
+        let (t, owner) = live_stream(&mut self.handles, id)?;
         let cb = t.read_cb?;
-        let code = match with_io(&mut t.sock, t.raw_fd, |io| socket::recv(io, &mut buf))? {
+        let code = match t
+            .transport
+            .io(&mut t.sock, |io| socket::recv(io, &mut buf))?
+        {
             Ok(0) => EOF,
             Ok(len) => {
                 // A short read drained the socket, unless the peer's FIN (or an error) came
@@ -212,7 +216,7 @@ impl<H: Host> Loop<H> {
     }
 
     fn accept_next(&mut self, id: HandleId, round: u32) -> Option<Dispatch<H>> {
-        let (t, owner) = live_tcp(&mut self.handles, id)?;
+        let (t, owner) = live_stream(&mut self.handles, id)?;
         if t.accepted.is_some() || !t.ready_read {
             return None;
         }
@@ -220,7 +224,7 @@ impl<H: Host> Loop<H> {
         match socket::accept(sock) {
             Ok(conn) => {
                 t.accepted = Some(conn);
-                let limit = if t.simultaneous_accepts {
+                let limit = if t.transport.accepts_in_batches() {
                     ACCEPT_ROUNDS
                 } else {
                     1
@@ -261,7 +265,7 @@ impl<H: Host> Loop<H> {
     /// connection, then takes the reserve back, so the listener does not spin.
     fn shed_pending(&mut self, id: HandleId) {
         self.reserve_fd = None;
-        if let Some((t, _)) = any_tcp(&mut self.handles, id) {
+        if let Some((t, _)) = any_stream(&mut self.handles, id) {
             if let Some(sock) = t.sock.as_ref() {
                 while socket::accept(sock).is_ok() {}
             }
@@ -271,14 +275,14 @@ impl<H: Host> Loop<H> {
     }
 }
 
-/// The TCP handle `id`, closing or not, with its owner.
-fn any_tcp<H: Host>(
+/// The stream `id`, closing or not, with its owner.
+fn any_stream<H: Host>(
     handles: &mut HandleTable<Handle<H>>,
     id: HandleId,
-) -> Option<(&mut Tcp<H>, H::Owner)> {
+) -> Option<(&mut Stream<H>, H::Owner)> {
     match handles.get_mut(id)? {
         Handle {
-            kind: Kind::Tcp(t),
+            kind: Kind::Stream(t),
             owner,
             ..
         } => Some((t, *owner)),
@@ -286,15 +290,15 @@ fn any_tcp<H: Host>(
     }
 }
 
-/// The TCP handle `id` if it is not closing, with its owner.
-fn live_tcp<H: Host>(
+/// The stream `id` if it is not closing, with its owner.
+fn live_stream<H: Host>(
     handles: &mut HandleTable<Handle<H>>,
     id: HandleId,
-) -> Option<(&mut Tcp<H>, H::Owner)> {
+) -> Option<(&mut Stream<H>, H::Owner)> {
     match handles.get_mut(id)? {
         Handle {
             closing: false,
-            kind: Kind::Tcp(t),
+            kind: Kind::Stream(t),
             owner,
             ..
         } => Some((t, *owner)),
