@@ -13,6 +13,12 @@ use std::path::{Path, PathBuf};
 
 use quote::ToTokens;
 
+/// The one list of handle kinds (`HandleType`), shared with the crate: the header's opaque
+/// typedefs of the handle kinds are written from it.
+#[path = "src/core/kinds.rs"]
+#[allow(dead_code)]
+mod kinds;
+
 /// The error table as (name, value, doc) rows.
 macro_rules! error_table {
     (
@@ -79,6 +85,25 @@ fn expand_exports(path: &Path) -> String {
     file.into_token_stream().to_string()
 }
 
+/// Where cbindgen.toml's prelude wants the handle kinds' typedefs.
+const KIND_TYPEDEFS: &str = "@HANDLE_KIND_TYPEDEFS@\n";
+
+/// `typedef struct ruv_tcp_s ruv_tcp_t;` and its doc comment, for every handle kind.
+fn kind_typedefs() -> String {
+    let mut out = String::new();
+    for kind in kinds::HandleType::ALL {
+        let c_type = kind.c_type();
+        let stem = c_type.strip_suffix("_t").expect("C handle types end in _t");
+        writeln!(
+            out,
+            "/** {} */\ntypedef struct {stem}_s {c_type};",
+            kind.c_doc()
+        )
+        .expect("writing to a String");
+    }
+    out
+}
+
 fn main() {
     let crate_dir =
         PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -108,10 +133,15 @@ fn main() {
          /** The version as one number; ruv_version() returns the library's, to compare. */\n\
          #define RUV_VERSION_HEX ((RUV_VERSION_MAJOR << 16) | (RUV_VERSION_MINOR << 8) | RUV_VERSION_PATCH)\n"
     );
+    let prelude = config.after_includes.unwrap_or_default();
+    assert!(
+        prelude.contains(KIND_TYPEDEFS),
+        "cbindgen.toml's after_includes has the {KIND_TYPEDEFS} placeholder"
+    );
     config.after_includes = Some(format!(
         "{}{}",
         version_macros,
-        config.after_includes.unwrap_or_default()
+        prelude.replace(KIND_TYPEDEFS, &kind_typedefs())
     ));
 
     let gen_dir = out_dir.join("cbindgen-src");

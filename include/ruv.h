@@ -45,6 +45,10 @@ typedef struct ruv_check_s ruv_check_t;
 typedef struct ruv_poll_s ruv_poll_t;
 /** A signal handle. Opaque; create with ruv_signal_new, free with ruv_close. */
 typedef struct ruv_signal_s ruv_signal_t;
+/** A pipe handle (Unix-domain socket, pipe or FIFO end). Opaque; create with ruv_pipe_new, free with ruv_close. */
+typedef struct ruv_pipe_s ruv_pipe_t;
+/** A UDP handle. Opaque; create with ruv_udp_new, free with ruv_close. */
+typedef struct ruv_udp_s ruv_udp_t;
 
 /** A buffer to write: base and length. The data is copied if it cannot be written at once. */
 typedef struct ruv_buf_s {

@@ -4,9 +4,10 @@
 //! Python class names (a Python test compares `ruv` against [`HandleType::python_class`]).
 
 /// Writes [`HandleType`] and its tables from one list of
-/// `Variant = value, "C type", "C enum constant", "Python class";`.
+/// `Variant = value, "C type", "C enum constant", "Python class", "C typedef doc";`.
+/// (`build.rs` includes this file too: it writes the header's opaque typedefs from the list.)
 macro_rules! handle_kinds {
-    ($($(#[$doc:meta])* $variant:ident = $value:literal, $c_type:literal, $c_enum:literal, $py:literal;)*) => {
+    ($($(#[$doc:meta])* $variant:ident = $value:literal, $c_type:literal, $c_enum:literal, $py:literal, $c_doc:literal;)*) => {
         /// The kind of a handle; the values are the C `ruv_handle_type` values (fixed).
         #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
         #[repr(u8)]
@@ -40,31 +41,46 @@ macro_rules! handle_kinds {
             pub fn python_class(self) -> &'static str {
                 match self { $(HandleType::$variant => $py,)* }
             }
+
+            /// The doc comment of the C typedef of this kind.
+            pub fn c_doc(self) -> &'static str {
+                match self { $(HandleType::$variant => $c_doc,)* }
+            }
         }
     };
 }
 
 handle_kinds! {
     /// A TCP stream or listener.
-    Tcp = 1, "ruv_tcp_t", "RUV_TCP", "TCP";
+    Tcp = 1, "ruv_tcp_t", "RUV_TCP", "TCP",
+        "A TCP handle. Opaque; create with ruv_tcp_new, free with ruv_close.";
     /// A timer.
-    Timer = 2, "ruv_timer_t", "RUV_TIMER", "Timer";
+    Timer = 2, "ruv_timer_t", "RUV_TIMER", "Timer",
+        "A timer. Opaque; create with ruv_timer_new, free with ruv_close.";
     /// A cross-thread wakeup.
-    Async = 3, "ruv_async_t", "RUV_ASYNC", "Async";
+    Async = 3, "ruv_async_t", "RUV_ASYNC", "Async",
+        "An async handle (cross-thread wakeup). Opaque; create with ruv_async_new, free with ruv_close.";
     /// Runs once per iteration, before prepare; keeps the poll from blocking.
-    Idle = 4, "ruv_idle_t", "RUV_IDLE", "Idle";
+    Idle = 4, "ruv_idle_t", "RUV_IDLE", "Idle",
+        "An idle handle. Opaque; create with ruv_idle_new, free with ruv_close.";
     /// Runs once per iteration, right before the poll.
-    Prepare = 5, "ruv_prepare_t", "RUV_PREPARE", "Prepare";
+    Prepare = 5, "ruv_prepare_t", "RUV_PREPARE", "Prepare",
+        "A prepare handle. Opaque; create with ruv_prepare_new, free with ruv_close.";
     /// Runs once per iteration, right after the I/O callbacks.
-    Check = 6, "ruv_check_t", "RUV_CHECK", "Check";
+    Check = 6, "ruv_check_t", "RUV_CHECK", "Check",
+        "A check handle. Opaque; create with ruv_check_new, free with ruv_close.";
     /// Watches a descriptor ruv does not own.
-    Poll = 7, "ruv_poll_t", "RUV_POLL", "Poll";
+    Poll = 7, "ruv_poll_t", "RUV_POLL", "Poll",
+        "A poll handle: watches a descriptor ruv does not own. Opaque; create with ruv_poll_new, free with ruv_close.";
     /// Watches a POSIX signal.
-    Signal = 8, "ruv_signal_t", "RUV_SIGNAL", "Signal";
+    Signal = 8, "ruv_signal_t", "RUV_SIGNAL", "Signal",
+        "A signal handle. Opaque; create with ruv_signal_new, free with ruv_close.";
     /// A pipe: a Unix-domain stream socket, or a pipe or FIFO end.
-    NamedPipe = 9, "ruv_pipe_t", "RUV_NAMED_PIPE", "Pipe";
+    NamedPipe = 9, "ruv_pipe_t", "RUV_NAMED_PIPE", "Pipe",
+        "A pipe handle (Unix-domain socket, pipe or FIFO end). Opaque; create with ruv_pipe_new, free with ruv_close.";
     /// A UDP socket.
-    Udp = 10, "ruv_udp_t", "RUV_UDP", "UDP";
+    Udp = 10, "ruv_udp_t", "RUV_UDP", "UDP",
+        "A UDP handle. Opaque; create with ruv_udp_new, free with ruv_close.";
 }
 
 impl HandleType {

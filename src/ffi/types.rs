@@ -346,4 +346,16 @@ mod tests {
         assert_eq!(type_of_magic(DEAD_MAGIC), None);
         assert_eq!(type_of_magic(LOOP_MAGIC), None);
     }
+
+    #[test]
+    fn the_header_lists_every_kind_of_the_one_table() {
+        let header = include_str!("../../include/ruv.h");
+        for &ty in HandleType::ALL {
+            let constant = format!("{} = {},", ty.c_enum(), ty as u8);
+            assert!(header.contains(&constant), "ruv.h lacks {constant}");
+            let stem = ty.c_type().trim_end_matches("_t");
+            let typedef = format!("typedef struct {stem}_s {};", ty.c_type());
+            assert!(header.contains(&typedef), "ruv.h lacks {typedef}");
+        }
+    }
 }
