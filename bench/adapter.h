@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct sockaddr;
+
 #define BL_EOF (-4095)            /* same value as UV_EOF and RUV_EOF */
 #define BL_ENOTSUP (-95)          /* a call the back-end does not have (UV_ENOTSUP, RUV_ENOTSUP) */
 #define BL_BACKLOG 511
@@ -60,6 +62,12 @@ void     bl_close_listener(bl_loop *l);  /* no callback */
 /* start a connection to 127.0.0.1:port; NULL on immediate failure */
 bl_conn *bl_connect(bl_loop *l, int port, void *data);
 
+/* Unix-domain stream sockets (the pipe rows): listen on / connect to a socket path, with the
+ * back-end's pipe type (uv_pipe_t, ruv_pipe_t); the connections are bl_conn like TCP ones.
+ * A back-end without them returns BL_ENOTSUP / NULL. */
+int      bl_listen_pipe(bl_loop *l, const char *path);
+bl_conn *bl_connect_pipe(bl_loop *l, const char *path, void *data);
+
 int      bl_start_read(bl_conn *c);
 int      bl_write(bl_conn *c, const void *buf, size_t len, int want_cb);
 int      bl_shutdown(bl_conn *c);        /* after queued writes; then on_shutdown */
@@ -94,5 +102,18 @@ int   bl_async_send(bl_async *a);
 void *bl_async_get_data(bl_async *a);
 /* then done(a) (may be NULL) from the loop after the close callback; then a is freed */
 void  bl_async_close(bl_async *a, void (*done)(bl_async *a));
+
+/* ---- UDP (wl_udp.c) --------------------------------------------------------------------
+ * One UDP socket bound to 127.0.0.1:*port (0: the kernel chooses; *port receives the port),
+ * receiving at once into `cb` (nread >= 0 bytes from `from`, or a negative error).  Sends
+ * take a static buffer and need no callback.  A back-end without UDP returns BL_ENOTSUP. */
+typedef struct bl_udp bl_udp;
+typedef void (*bl_udp_recv_cb)(bl_udp *u, ssize_t nread, const char *data,
+                               const struct sockaddr *from);
+int   bl_udp_new(bl_loop *l, int *port, bl_udp_recv_cb cb, void *data, bl_udp **out);
+int   bl_udp_send(bl_udp *u, const void *buf, size_t len, const struct sockaddr *to);
+void *bl_udp_get_data(bl_udp *u);
+/* stops receiving; closes once the sends already issued have gone out (no callback) */
+void  bl_udp_close(bl_udp *u);
 
 #endif

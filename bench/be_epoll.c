@@ -484,3 +484,41 @@ void *bl_async_get_data(bl_async *a) {
 }
 
 void bl_async_close(bl_async *a, void (*done)(bl_async *)) { (void)a, (void)done; }
+
+/* ---------------------------------------------------------------- pipes and UDP: not here */
+int bl_listen_pipe(bl_loop *l, const char *path) {
+  (void)l;
+  (void)path;
+  return BL_ENOTSUP;
+}
+
+bl_conn *bl_connect_pipe(bl_loop *l, const char *path, void *data) {
+  (void)l;
+  (void)path;
+  (void)data;
+  return NULL;
+}
+
+int bl_udp_new(bl_loop *l, int *port, bl_udp_recv_cb cb, void *data, bl_udp **out) {
+  (void)l;
+  (void)port;
+  (void)cb;
+  (void)data;
+  (void)out;
+  return BL_ENOTSUP;
+}
+
+int bl_udp_send(bl_udp *u, const void *buf, size_t len, const struct sockaddr *to) {
+  (void)u;
+  (void)buf;
+  (void)len;
+  (void)to;
+  return BL_ENOTSUP;
+}
+
+void *bl_udp_get_data(bl_udp *u) {
+  (void)u;
+  return NULL;
+}
+
+void bl_udp_close(bl_udp *u) { (void)u; }

@@ -9,24 +9,23 @@
  * the choice); without them bl_timers_new / bl_async_new return BL_ENOTSUP and
  * those rows show n/a.  Timers: n ruv_timer_new (ruv allocates each handle) and one
  * array of the n pointers, as an application keeps them; the index lives in the
- * handle's data slot. */
+ * handle's data slot.
+ *
+ * The pipe rows (Unix-domain sockets) and UDP are in be_ruv_pipe_udp.c, compiled in when
+ * include/ruv.h has the stream API (BL_RUV_STREAMS, found by the Makefile); a loop that
+ * listens on or connects to a pipe (`pipes`) reads, writes and shuts down through
+ * ruv_read_start / ruv_write / ruv_shutdown, TCP connections through ruv_tcp_*. */
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "ruv.h"
-#include "adapter.h"
-
-struct bl_loop {
-  ruv_loop_t *loop;
-  bl_callbacks cb;
-  ruv_tcp_t *listener;
-};
+#include "be_ruv.h"
 
 #define TCP(c) ((ruv_tcp_t *)(c))
 #define CONN(t) ((bl_conn *)(t))
 
-static _Thread_local bl_loop *g_loop;
+_Thread_local bl_loop *g_loop;
 
 const char *bl_backend_name(void) { return "ruv"; }
 const char *bl_backend_version(void) { return ruv_version_string(); }
@@ -58,8 +57,8 @@ int bl_loop_free(bl_loop *l) {
   return rc;
 }
 
-static void on_close(ruv_handle_t *h) {
-  if ((ruv_tcp_t *)h == g_loop->listener) {
+void be_ruv_on_close(ruv_handle_t *h) {
+  if (h == g_loop->listener) {
     g_loop->listener = NULL;
     return;
   }
@@ -82,11 +81,13 @@ static int listen_on(bl_loop *l, int *port, unsigned flags) {
   struct sockaddr_in a;
   struct sockaddr_storage name;
   int len = sizeof name, rc;
-  if ((rc = ruv_tcp_new(l->loop, AF_INET, &l->listener))) return rc;
+  ruv_tcp_t *s;
+  if ((rc = ruv_tcp_new(l->loop, AF_INET, &s))) return rc;
+  l->listener = RUV_HANDLE(s);
   if ((rc = ruv_ip4_addr("127.0.0.1", *port, &a))) return rc;
-  if ((rc = ruv_tcp_bind(l->listener, (const struct sockaddr *)&a, flags))) return rc;
-  if ((rc = ruv_tcp_listen(l->listener, BL_BACKLOG, on_connection))) return rc;
-  if ((rc = ruv_tcp_getsockname(l->listener, (struct sockaddr *)&name, &len))) return rc;
+  if ((rc = ruv_tcp_bind(s, (const struct sockaddr *)&a, flags))) return rc;
+  if ((rc = ruv_tcp_listen(s, BL_BACKLOG, on_connection))) return rc;
+  if ((rc = ruv_tcp_getsockname(s, (struct sockaddr *)&name, &len))) return rc;
   *port = ntohs(((struct sockaddr_in *)&name)->sin_port);
   return 0;
 }
@@ -99,7 +100,7 @@ int bl_listen(bl_loop *l, int *port) {
 int bl_listen_reuseport(bl_loop *l, int *port) { return listen_on(l, port, RUV_TCP_REUSEPORT); }
 
 void bl_close_listener(bl_loop *l) {
-  if (l->listener) ruv_close(RUV_HANDLE(l->listener), on_close);
+  if (l->listener) ruv_close(l->listener, be_ruv_on_close);
 }
 
 static void on_connect(ruv_tcp_t *t, int status) {
@@ -124,7 +125,12 @@ static void on_read(ruv_tcp_t *t, ssize_t nread, const char *data) {
   g_loop->cb.on_read(CONN(t), nread, data);
 }
 
-int bl_start_read(bl_conn *c) { return ruv_tcp_start_read(TCP(c), on_read); }
+int bl_start_read(bl_conn *c) {
+#if BL_RUV_STREAMS
+  if (g_loop->pipes) return be_ruv_stream_read_start(c);
+#endif
+  return ruv_tcp_start_read(TCP(c), on_read);
+}
 
 static void on_write(ruv_tcp_t *t, int status, void *arg) {
   (void)arg;
@@ -133,6 +139,9 @@ static void on_write(ruv_tcp_t *t, int status, void *arg) {
 
 int bl_write(bl_conn *c, const void *buf, size_t len, int want_cb) {
   ruv_buf_t b = {(const char *)buf, len};
+#if BL_RUV_STREAMS
+  if (g_loop->pipes) return be_ruv_stream_write(c, &b, want_cb);
+#endif
   return ruv_tcp_write(TCP(c), &b, 1, want_cb ? on_write : NULL, NULL);
 }
 
@@ -140,9 +149,14 @@ static void on_shutdown(ruv_tcp_t *t, int status) {
   if (g_loop->cb.on_shutdown) g_loop->cb.on_shutdown(CONN(t), status);
 }
 
-int bl_shutdown(bl_conn *c) { return ruv_tcp_shutdown(TCP(c), on_shutdown); }
+int bl_shutdown(bl_conn *c) {
+#if BL_RUV_STREAMS
+  if (g_loop->pipes) return be_ruv_stream_shutdown(c);
+#endif
+  return ruv_tcp_shutdown(TCP(c), on_shutdown);
+}
 
-void bl_close(bl_conn *c) { ruv_close(RUV_HANDLE(TCP(c)), on_close); }
+void bl_close(bl_conn *c) { ruv_close(RUV_HANDLE(TCP(c)), be_ruv_on_close); }
 void *bl_get_data(bl_conn *c) { return ruv_handle_get_data(RUV_HANDLE(TCP(c))); }
 void bl_set_data(bl_conn *c, void *data) { ruv_handle_set_data(RUV_HANDLE(TCP(c)), data); }
 

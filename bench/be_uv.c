@@ -1,6 +1,7 @@
 /* bench/be_uv.c — adapter back-end over libuv (pkg-config libuv).
  * Connections are user-allocated (libuv's model): one malloc per connection
- * holding the uv_tcp_t.  Write/connect/shutdown requests come from a
+ * holding the uv_tcp_t (or, for the pipe rows, the uv_pipe_t); the workload's
+ * pointer lives in the handle's data field.  Write/connect/shutdown requests come from a
  * per-process free list refilled 256 at a time, so libuv is not charged a
  * malloc per write (libuv's own benchmarks preallocate their requests too).  Reads use one
  * 64 KiB buffer shared by the loop (alloc_cb always returns it).
@@ -16,9 +17,13 @@
 #include "adapter.h"
 
 struct bl_conn {
-  uv_tcp_t tcp;  /* first member: a uv_tcp_t* is a bl_conn* */
-  void *data;
+  uv_tcp_t tcp;  /* the only member: a uv_tcp_t* is a bl_conn*; a pipe connection is a
+                    uv_pipe_t allocated on its own and used only as a uv_stream_t */
 };
+
+/* A connection of either kind as the stream and handle it is. */
+#define STREAM(c) ((uv_stream_t *)(c))
+#define HANDLE(c) ((uv_handle_t *)(c))
 
 struct bl_loop {
   uv_loop_t loop;
@@ -30,6 +35,7 @@ typedef union req {
   uv_write_t w;
   uv_connect_t c;
   uv_shutdown_t s;
+  uv_udp_send_t u;
   union req *next;
 } req;
 
@@ -112,14 +118,21 @@ static void on_close(uv_handle_t *h) {
 static void on_connection(uv_stream_t *server, int status) {
   (void)server;
   if (status < 0) return;
-  bl_conn *c = malloc(sizeof *c);
-  c->data = NULL;
-  uv_tcp_init(&g_loop->loop, &c->tcp);
-  if (uv_accept(server, (uv_stream_t *)&c->tcp)) {
-    uv_close((uv_handle_t *)&c->tcp, NULL);
+  bl_conn *c;
+  if (server->type == UV_NAMED_PIPE) {
+    uv_pipe_t *p = malloc(sizeof *p);
+    uv_pipe_init(&g_loop->loop, p, 0);
+    c = (bl_conn *)p;
+  } else {
+    c = malloc(sizeof *c);
+    uv_tcp_init(&g_loop->loop, &c->tcp);
+  }
+  HANDLE(c)->data = NULL;
+  if (uv_accept(server, STREAM(c))) {
+    uv_close(HANDLE(c), NULL);
     return;
   }
-  uv_tcp_nodelay(&c->tcp, 1);
+  if (server->type == UV_TCP) uv_tcp_nodelay(&c->tcp, 1);
   g_loop->cb.on_connection(c);
 }
 
@@ -155,7 +168,31 @@ int bl_listen(bl_loop *l, int *port) {
 int bl_listen_reuseport(bl_loop *l, int *port) { return listen_on(l, port, 1); }
 
 void bl_close_listener(bl_loop *l) {
-  if (l->listener) uv_close((uv_handle_t *)&l->listener->tcp, on_close);
+  if (l->listener) uv_close(HANDLE(l->listener), on_close);
+}
+
+int bl_listen_pipe(bl_loop *l, const char *path) {
+  int rc;
+  uv_pipe_t *p = calloc(1, sizeof *p);
+  l->listener = (bl_conn *)p;
+  uv_pipe_init(&l->loop, p, 0);
+  if ((rc = uv_pipe_bind(p, path))) return rc;
+  return uv_listen(STREAM(p), BL_BACKLOG, on_connection);
+}
+
+static void on_pipe_connect(uv_connect_t *r, int status) {
+  bl_conn *c = (bl_conn *)r->handle;
+  req_put((req *)r);
+  g_loop->cb.on_connect(c, status);
+}
+
+bl_conn *bl_connect_pipe(bl_loop *l, const char *path, void *data) {
+  uv_pipe_t *p = malloc(sizeof *p);
+  req *r = req_get();
+  uv_pipe_init(&l->loop, p, 0);
+  p->data = data;
+  uv_pipe_connect(&r->c, p, path, on_pipe_connect); /* errors arrive in the callback */
+  return (bl_conn *)p;
 }
 
 static void on_connect(uv_connect_t *r, int status) {
@@ -169,8 +206,8 @@ bl_conn *bl_connect(bl_loop *l, int port, void *data) {
   struct sockaddr_in a;
   bl_conn *c = malloc(sizeof *c);
   req *r = req_get();
-  c->data = data;
   uv_tcp_init(&l->loop, &c->tcp);
+  c->tcp.data = data;
   uv_ip4_addr("127.0.0.1", port, &a);
   if (uv_tcp_connect(&r->c, &c->tcp, (const struct sockaddr *)&a, on_connect)) {
     req_put(r);
@@ -224,8 +261,8 @@ int bl_shutdown(bl_conn *c) {
 }
 
 void bl_close(bl_conn *c) { uv_close((uv_handle_t *)&c->tcp, on_close); }
-void *bl_get_data(bl_conn *c) { return c->data; }
-void bl_set_data(bl_conn *c, void *data) { c->data = data; }
+void *bl_get_data(bl_conn *c) { return HANDLE(c)->data; }
+void bl_set_data(bl_conn *c, void *data) { HANDLE(c)->data = data; }
 
 /* ---------------------------------------------------------------- timers */
 struct bl_timers {
@@ -318,4 +355,64 @@ static void on_async_close(uv_handle_t *h) {
 void bl_async_close(bl_async *a, void (*done)(bl_async *)) {
   a->done = done;
   uv_close((uv_handle_t *)&a->h, on_async_close);
+}
+
+/* ---------------------------------------------------------------- UDP */
+struct bl_udp {
+  uv_udp_t h; /* first member */
+  bl_udp_recv_cb cb;
+  void *data;
+  int pending, closing; /* sends whose callback has not run; bl_udp_close was called */
+};
+
+static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
+                        const struct sockaddr *addr, unsigned flags) {
+  bl_udp *u = (bl_udp *)h;
+  (void)flags;
+  u->cb(u, nread, nread > 0 ? buf->base : NULL, addr);
+}
+
+int bl_udp_new(bl_loop *l, int *port, bl_udp_recv_cb cb, void *data, bl_udp **out) {
+  struct sockaddr_in a;
+  struct sockaddr_storage name;
+  int len = sizeof name, rc;
+  bl_udp *u = calloc(1, sizeof *u);
+  if (!u) return UV_ENOMEM;
+  u->cb = cb;
+  u->data = data;
+  *out = u;
+  if ((rc = uv_udp_init(&l->loop, &u->h))) return rc;
+  uv_ip4_addr("127.0.0.1", *port, &a);
+  if ((rc = uv_udp_bind(&u->h, (const struct sockaddr *)&a, 0))) return rc;
+  if ((rc = uv_udp_getsockname(&u->h, (struct sockaddr *)&name, &len))) return rc;
+  *port = ntohs(((struct sockaddr_in *)&name)->sin_port);
+  return uv_udp_recv_start(&u->h, on_alloc, on_udp_recv);
+}
+
+static void on_udp_close(uv_handle_t *h) { free(h); }
+
+/* uv_close cancels sends still queued (one issued from a receive callback is queued, not
+ * sent at once), so a closing handle waits for its last send's callback. */
+static void on_udp_send(uv_udp_send_t *r, int status) {
+  bl_udp *u = (bl_udp *)r->handle;
+  (void)status;
+  req_put((req *)r);
+  if (--u->pending == 0 && u->closing) uv_close((uv_handle_t *)&u->h, on_udp_close);
+}
+
+int bl_udp_send(bl_udp *u, const void *buf, size_t len, const struct sockaddr *to) {
+  req *r = req_get();
+  uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
+  int rc = uv_udp_send(&r->u, &u->h, &b, 1, to, on_udp_send);
+  if (rc) req_put(r);
+  else u->pending++;
+  return rc;
+}
+
+void *bl_udp_get_data(bl_udp *u) { return u->data; }
+
+void bl_udp_close(bl_udp *u) {
+  u->closing = 1;
+  uv_udp_recv_stop(&u->h);
+  if (u->pending == 0) uv_close((uv_handle_t *)&u->h, on_udp_close);
 }

@@ -53,13 +53,17 @@ typedef struct workload {
 } workload;
 
 extern const workload wl_pingpong, wl_pump, wl_pound, wl_writebatch, wl_idle;
-extern const workload wl_timers, wl_timerchurn, wl_asyncpummel;
+extern const workload wl_timers, wl_timerchurn, wl_asyncpummel, wl_udppingpong;
 
 /* exit status of a run whose back-end lacks what the workload needs (bench/run: n/a) */
 #define BENCH_UNSUPPORTED 77
 
 void   bench_port_ready(int port);
-/* bl_listen, or with --threads bl_listen_reuseport on the port the first thread got */
+/* bl_connect to the server's port, or with --pipe bl_connect_pipe to its socket path */
+bl_conn *bench_connect(bl_loop *l, const bench_opts *o, void *data);
+/* bl_listen, or with --threads bl_listen_reuseport on the port the first thread got, or with
+ * --pipe bl_listen_pipe on a socket path named by the "port" it sets (exits with
+ * BENCH_UNSUPPORTED when the back-end has no pipes) */
 int    bench_listen(bl_loop *l, const bench_opts *o, int *port);
 double bench_now(void);                  /* monotonic seconds */
 long   bench_rss_bytes(void);            /* resident set size from /proc/self/statm */

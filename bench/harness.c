@@ -49,6 +49,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,7 +58,7 @@
 
 static const workload *const WORKLOADS[] = {
   &wl_pingpong, &wl_pump, &wl_pound, &wl_writebatch, &wl_idle,
-  &wl_timers, &wl_timerchurn, &wl_asyncpummel,
+  &wl_timers, &wl_timerchurn, &wl_asyncpummel, &wl_udppingpong,
 };
 #define NWORKLOADS (sizeof(WORKLOADS) / sizeof(WORKLOADS[0]))
 
@@ -65,6 +66,7 @@ static int g_port_fd = -1;   /* server -> client (both) or -1 (print to stdout) 
 static int g_pin = 1;        /* 0 none, 1 same CPU (default), 2 split */
 static const char *g_workload = "?";
 static int g_threads = 1;    /* --threads */
+static int g_pipe;           /* --pipe: Unix-domain sockets instead of TCP on 127.0.0.1 */
 
 /* server threads listening so far, and the port the first one got */
 static pthread_mutex_t g_ready_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -139,10 +141,33 @@ static double ru_seconds(int who) {
 double bench_cpu_seconds(void) { return ru_seconds(RUSAGE_SELF); }
 double bench_thread_cpu_seconds(void) { return ru_seconds(RUSAGE_THREAD); }
 
+/* The socket path of the pipe server whose "port" is `id` (its pid). */
+static void pipe_path(int id, char *buf, size_t size) {
+  snprintf(buf, size, "/tmp/ruv-bench-%d.sock", id);
+}
+
 int bench_listen(bl_loop *l, const bench_opts *o, int *port) {
+  if (g_pipe) {
+    char path[64];
+    *port = (int)getpid();
+    pipe_path(*port, path, sizeof path);
+    unlink(path); /* a path left by a killed run */
+    int rc = bl_listen_pipe(l, path);
+    if (rc == BL_ENOTSUP) bench_unsupported("pipes");
+    return rc;
+  }
   if (g_threads == 1) return bl_listen(l, port);
   *port = o->port;
   return bl_listen_reuseport(l, port);
+}
+
+bl_conn *bench_connect(bl_loop *l, const bench_opts *o, void *data) {
+  if (g_pipe) {
+    char path[64];
+    pipe_path(o->port, path, sizeof path);
+    return bl_connect_pipe(l, path, data);
+  }
+  return bl_connect(l, o->port, data);
 }
 
 static void publish_port(int port) {
@@ -295,6 +320,18 @@ static void sum_into(bench_result *sum, const bench_result *part) {
 
 /* One connection per server loop whose first byte is 'Q': each loop stops. */
 static void quit_servers(int port) {
+  if (g_pipe) {
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    char c;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) bench_die("socket", -errno);
+    pipe_path(port, a.sun_path, sizeof a.sun_path);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 && send(fd, "Q", 1, 0) == 1)
+      while (recv(fd, &c, 1, 0) > 0) {
+      }
+    close(fd);
+    return;
+  }
   for (int i = 0; i < g_threads; i++) {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     char c;
@@ -357,6 +394,7 @@ static void usage(const char *argv0) {
           "usage: %s <workload> [--role both|server|client] [--port N]\n"
           "          [--duration S] [--count N] [--conns N] [--size BYTES]\n"
           "          [--timeout S] [--pin same|split|none] [--client-bin PATH] [--threads N]\n"
+          "          [--pipe]   (pingpong, pump: a Unix-domain socket instead of TCP)\n"
           "          [--max-ms MS] [--passes N]   (timers, churn)\n"
           "back-end: %s %s\nworkloads:\n",
           argv0, bl_backend_name(), bl_backend_version());
@@ -386,6 +424,7 @@ int main(int argc, char **argv) {
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--no-pin") == 0) { pin = 0; continue; }
+    if (strcmp(a, "--pipe") == 0) { g_pipe = 1; continue; }
     if (!v) usage(argv[0]);
     i++;
     if (strcmp(a, "--pin") == 0) {
@@ -406,6 +445,10 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--max-ms") == 0) o.max_ms = atol(v);
     else if (strcmp(a, "--passes") == 0) o.passes = atol(v);
     else usage(argv[0]);
+  }
+  if (g_pipe && g_threads > 1) {
+    fprintf(stderr, "--pipe: not with --threads\n");
+    return 2;
   }
   if (timeout <= 0) timeout = 30 + 4 * o.duration;
   g_pin = pin;
@@ -483,7 +526,7 @@ int main(int argc, char **argv) {
       char *args[] = {(char *)client_bin, (char *)w->name, "--role", "client", "--port", sp,
                       "--duration", sd, "--count", sc, "--conns", sn, "--size", ss,
                       "--timeout", st, "--result-fd", sf, "--pin", (char *)spin,
-                      "--threads", sth, NULL};
+                      "--threads", sth, g_pipe ? "--pipe" : NULL, NULL};
       execv(client_bin, args);
       _exit(5);
     }

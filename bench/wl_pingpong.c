@@ -135,7 +135,7 @@ static int client(const bench_opts *o, bench_result *r) {
   bl_loop *l = bl_loop_new(&cb);
   C.deadline = bench_now() + o->duration;
   for (int i = 0; i < o->conns; i++) {
-    if (!bl_connect(l, o->port, calloc(1, sizeof(conn_state)))) bench_die("bl_connect", -1);
+    if (!bench_connect(l, o, calloc(1, sizeof(conn_state)))) bench_die("bl_connect", -1);
     C.open++;
   }
   CHECK(bl_run(l));

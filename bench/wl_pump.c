@@ -43,7 +43,7 @@ static int server(const bench_opts *o, bench_result *r) {
   int port;
   S.conns = o->conns;
   S.l = bl_loop_new(&cb);
-  CHECK(bl_listen(S.l, &port));
+  CHECK(bench_listen(S.l, o, &port));
   bench_port_ready(port);
   CHECK(bl_run(S.l));
   bl_loop_free(S.l);
@@ -98,7 +98,7 @@ static int client(const bench_opts *o, bench_result *r) {
   bl_loop *l = bl_loop_new(&cb);
   C.deadline = bench_now() + o->duration;
   for (int i = 0; i < o->conns; i++)
-    if (!bl_connect(l, o->port, NULL)) bench_die("bl_connect", -1);
+    if (!bench_connect(l, o, NULL)) bench_die("bl_connect", -1);
   CHECK(bl_run(l));
   bl_loop_free(l);
   res_add(r, "bytes", "%llu", C.bytes);
