@@ -40,7 +40,9 @@ pub enum HandleType {
     Poll = 7,
     /// Watches a POSIX signal.
     Signal = 8,
-    /// A UDP socket (10: 9 is left for a pipe handle).
+    /// A pipe: a stream over a Unix-domain socket, or a pipe or FIFO end.
+    NamedPipe = 9,
+    /// A UDP socket.
     Udp = 10,
 }
 
@@ -89,6 +91,7 @@ impl<H: Host> Handle<H> {
     /// The handle's type.
     pub fn handle_type(&self) -> HandleType {
         match &self.kind {
+            Kind::Tcp(t) if t.is_pipe() => HandleType::NamedPipe,
             Kind::Tcp(_) => HandleType::Tcp,
             Kind::Timer(_) => HandleType::Timer,
             Kind::Async(_) => HandleType::Async,
@@ -152,7 +155,7 @@ impl<H: Host> Loop<H> {
         }
         h.closing = true;
         match h.handle_type() {
-            HandleType::Tcp => self.tcp_close(id),
+            HandleType::Tcp | HandleType::NamedPipe => self.tcp_close(id),
             HandleType::Timer => self.timer_disarm(id),
             HandleType::Async => self.async_close(id),
             HandleType::Idle => self.hook_unlist(id, HookPhase::Idle),

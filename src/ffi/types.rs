@@ -39,6 +39,12 @@ opaque! {
     ruv_handle_t;
     /// Opaque C type of a TCP handle.
     ruv_tcp_t;
+    /// Opaque C type of any stream handle (TCP or pipe).
+    ruv_stream_t;
+    /// Opaque C type of a pipe handle.
+    ruv_pipe_t;
+    /// Opaque C type of a UDP handle.
+    ruv_udp_t;
     /// Opaque C type of a timer.
     ruv_timer_t;
     /// Opaque C type of an async handle.
@@ -92,7 +98,9 @@ pub enum ruv_handle_type {
     RUV_POLL = 7,
     /// A signal handle.
     RUV_SIGNAL = 8,
-    /// A UDP handle (made by the Python binding; the C API has no UDP functions yet).
+    /// A pipe handle (Unix-domain socket, pipe or FIFO end).
+    RUV_NAMED_PIPE = 9,
+    /// A UDP handle.
     RUV_UDP = 10,
 }
 
@@ -106,6 +114,7 @@ const _: () = {
     assert!(ruv_handle_type::RUV_CHECK as i32 == HandleType::Check as i32);
     assert!(ruv_handle_type::RUV_POLL as i32 == HandleType::Poll as i32);
     assert!(ruv_handle_type::RUV_SIGNAL as i32 == HandleType::Signal as i32);
+    assert!(ruv_handle_type::RUV_NAMED_PIPE as i32 == HandleType::NamedPipe as i32);
     assert!(ruv_handle_type::RUV_UDP as i32 == HandleType::Udp as i32);
 };
 
@@ -120,6 +129,7 @@ impl From<HandleType> for ruv_handle_type {
             HandleType::Check => ruv_handle_type::RUV_CHECK,
             HandleType::Poll => ruv_handle_type::RUV_POLL,
             HandleType::Signal => ruv_handle_type::RUV_SIGNAL,
+            HandleType::NamedPipe => ruv_handle_type::RUV_NAMED_PIPE,
             HandleType::Udp => ruv_handle_type::RUV_UDP,
         }
     }
@@ -156,6 +166,7 @@ fn type_of_magic(magic: u32) -> Option<HandleType> {
         6 => Some(HandleType::Check),
         7 => Some(HandleType::Poll),
         8 => Some(HandleType::Signal),
+        9 => Some(HandleType::NamedPipe),
         10 => Some(HandleType::Udp),
         _ => None,
     }
@@ -353,6 +364,7 @@ mod tests {
             HandleType::Check,
             HandleType::Poll,
             HandleType::Signal,
+            HandleType::NamedPipe,
             HandleType::Udp,
         ];
         for ty in kinds {
