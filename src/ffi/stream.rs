@@ -17,7 +17,6 @@ ffi_fn! {
     /// RUV_EINVAL. Errors: RUV_EINVAL (NULL callback, not a stream, connected handle), listen(2)
     /// errors.
     fn ruv_listen(server: *mut ruv_stream_t, backlog: c_int, cb: ruv_stream_cb) -> c_int {
-        stream_type(server)?;
         let cb = cb.ok_or(EINVAL)?;
         with_stream(server, |core, id| core.tcp_listen(id, backlog, cb))?;
         Ok(0)
@@ -51,7 +50,6 @@ ffi_fn! {
     /// RUV_ENOTCONN (not connected, after EOF, or a write-only pipe end), RUV_EINVAL (NULL, not a
     /// stream).
     fn ruv_read_start(s: *mut ruv_stream_t, cb: ruv_stream_read_cb) -> c_int {
-        stream_type(s)?;
         let cb = cb.ok_or(EINVAL)?;
         with_stream(s, |core, id| core.tcp_start_read(id, cb))?;
         Ok(0)
@@ -80,7 +78,6 @@ ffi_fn! {
         cb: ruv_stream_write_cb,
         arg: *mut libc::c_void,
     ) -> c_int {
-        stream_type(s)?;
         with_bufs(bufs, nbufs, |slices| {
             with_stream(s, |core, id| core.tcp_write(id, slices, (cb, arg)))
         })?;
@@ -93,7 +90,6 @@ ffi_fn! {
     /// than given), RUV_EAGAIN if nothing could be written, writes are queued or a connect is
     /// pending; RUV_EINVAL, RUV_EBADF, RUV_EPIPE as ruv_write, or the socket's error.
     fn ruv_try_write(s: *mut ruv_stream_t, bufs: *const ruv_buf_t, nbufs: usize) -> c_int {
-        stream_type(s)?;
         let n = with_bufs(bufs, nbufs, |slices| {
             with_stream(s, |core, id| core.tcp_try_write(id, slices))
         })?;

@@ -8,7 +8,7 @@ use crate::core::event_loop::Loop;
 use crate::core::handle::HandleType;
 use crate::core::handle_table::HandleId;
 
-use super::handle::with_kind;
+use super::handle::with_core;
 use super::types::{
     handle_ref, ruv_connect_cb, ruv_drain_cb, ruv_read_cb, ruv_stream_cb, ruv_stream_drain_cb,
     ruv_stream_read_cb, ruv_stream_write_cb, ruv_write_cb, CHost,
@@ -29,8 +29,8 @@ pub(crate) fn with_stream<P, R>(
     s: *const P,
     f: impl FnOnce(&mut Loop<CHost>, HandleId) -> Result<R>,
 ) -> Result<R> {
-    let ty = stream_type(s)?;
-    with_kind(s, ty, f)
+    stream_type(s)?;
+    with_core(s, f)
 }
 
 /// An export's `c_int` result back as `Ok(value)` / `Err(negative code)`, for the wrappers that
