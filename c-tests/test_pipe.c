@@ -160,6 +160,12 @@ TEST_CASE(unbound_and_unconnected_names) {
   ASSERT_EQ(len, strlen(pr.path));
   ASSERT_EQ(ruv_pipe_getpeername((ruv_pipe_t *)pr.client, buf, &len), 0);
   ASSERT_EQ(memcmp(buf, pr.path, len), 0);
+  /* a connected pipe can neither bind nor connect again */
+  ASSERT_EQ(ruv_pipe_bind((ruv_pipe_t *)pr.client, "x", 1), RUV_EINVAL);
+  ASSERT_EQ(ruv_pipe_connect((ruv_pipe_t *)pr.client, pr.path, strlen(pr.path), pair_connect_cb),
+            RUV_EINVAL);
+  ASSERT_EQ(ruv_pipe_connect((ruv_pipe_t *)pr.server, pr.path, strlen(pr.path), pair_connect_cb),
+            RUV_EINVAL); /* listening */
   /* the accepted side is named after the listener */
   ASSERT_EQ(sockname((ruv_pipe_t *)pr.peer, buf, sizeof buf, &len), 0);
   ASSERT_EQ(len, strlen(pr.path));

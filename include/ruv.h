@@ -827,8 +827,8 @@ int ruv_pipe_bind(ruv_pipe_t *p, const char *name, size_t namelen);
  * Connects to the pipe named by `namelen` bytes at `name` (as ruv_pipe_bind). Every
  * connection error (RUV_ENOENT, RUV_ECONNREFUSED, RUV_EACCES, …) reaches `cb(s, status)`
  * from the loop, never from this call. Errors returned at once (no callback then):
- * RUV_EINVAL (NULL, empty name, NULL `cb`, listening), RUV_ENAMETOOLONG, RUV_EALREADY
- * (connecting), RUV_EISCONN.
+ * RUV_EINVAL (NULL, empty name, NULL `cb`, listening, already connected),
+ * RUV_ENAMETOOLONG, RUV_EALREADY (connecting).
  */
 int ruv_pipe_connect(ruv_pipe_t *p, const char *name, size_t namelen, ruv_stream_cb cb);
 

@@ -5,7 +5,7 @@
 use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
 use std::os::raw::{c_char, c_int};
 
-use crate::core::error::{EBADF, EINVAL, ENAMETOOLONG, ENOBUFS, ENOTCONN, ENOTSUP};
+use crate::core::error::{EBADF, EINVAL, EISCONN, ENAMETOOLONG, ENOBUFS, ENOTCONN, ENOTSUP};
 use crate::core::handle::HandleType;
 
 use super::handle::{new_handle, with_kind};
@@ -83,8 +83,8 @@ ffi_fn! {
     /// Connects to the pipe named by `namelen` bytes at `name` (as ruv_pipe_bind). Every
     /// connection error (RUV_ENOENT, RUV_ECONNREFUSED, RUV_EACCES, …) reaches `cb(s, status)`
     /// from the loop, never from this call. Errors returned at once (no callback then):
-    /// RUV_EINVAL (NULL, empty name, NULL `cb`, listening), RUV_ENAMETOOLONG, RUV_EALREADY
-    /// (connecting), RUV_EISCONN.
+    /// RUV_EINVAL (NULL, empty name, NULL `cb`, listening, already connected),
+    /// RUV_ENAMETOOLONG, RUV_EALREADY (connecting).
     fn ruv_pipe_connect(
         p: *mut ruv_pipe_t,
         name: *const c_char,
@@ -94,8 +94,11 @@ ffi_fn! {
         kind_ref(p, HandleType::NamedPipe)?;
         let name = pipe_name(name, namelen)?;
         let cb = cb.ok_or(EINVAL)?;
-        with_kind(p, HandleType::NamedPipe, |core, id| core.pipe_connect(id, name, cb))?;
-        Ok(0)
+        // §8: a pipe that is already connected is an argument error (RUV_EINVAL).
+        match with_kind(p, HandleType::NamedPipe, |core, id| core.pipe_connect(id, name, cb)) {
+            Err(EISCONN) => Err(EINVAL),
+            other => other.map(|()| 0),
+        }
     }
 }
 
