@@ -89,3 +89,39 @@ impl<H: Host> Loop<H> {
         self.udp_try_send(id, dest, bufs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::IoSlice;
+    use std::net::{SocketAddr, UdpSocket};
+
+    use crate::core::error::{EDESTADDRREQ, EINVAL, EISCONN, ENOTCONN};
+    use crate::core::event_loop::Loop;
+    use crate::core::test_host::Unit;
+
+    #[test]
+    fn destinations_follow_the_connection() {
+        let mut l = Loop::<Unit>::new().unwrap();
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let to = peer.local_addr().unwrap();
+        let u = l.udp_new(1, libc::AF_UNSPEC).unwrap();
+        let bufs = [IoSlice::new(b"hi")];
+        assert_eq!(l.udp_try_send_to(u, None, &bufs), Err(EDESTADDRREQ));
+        assert_eq!(l.udp_send_to(u, None, &bufs, 7), Err(EDESTADDRREQ));
+        assert_eq!(l.udp_getpeername(u), Err(ENOTCONN));
+        let v6: SocketAddr = "[::1]:9".parse().unwrap();
+        l.udp_connect(u, to).unwrap();
+        assert_eq!(l.udp_connect(u, v6), Err(EISCONN));
+        assert_eq!(l.udp_getpeername(u), Ok(to));
+        assert_eq!(l.udp_try_send_to(u, Some(to), &bufs), Err(EISCONN));
+        assert_eq!(l.udp_try_send_to(u, None, &bufs), Ok(2));
+        let mut buf = [0u8; 8];
+        let (n, from) = peer.recv_from(&mut buf).unwrap();
+        assert_eq!(
+            (&buf[..n], from),
+            (&b"hi"[..], l.udp_getsockname(u).unwrap())
+        );
+        let w = l.udp_new(2, libc::AF_INET).unwrap();
+        assert_eq!(l.udp_connect(w, v6), Err(EINVAL), "the other family");
+    }
+}
