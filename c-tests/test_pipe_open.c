@@ -61,6 +61,35 @@ TEST_CASE(socketpair_ends_talk) {
   ASSERT(!fd_is_open(sv[0]) && !fd_is_open(sv[1])); /* owned and closed */
 }
 
+TEST_CASE(a_listening_socket_keeps_listening) {
+  ruv_loop_t *loop = make_loop();
+  stream_pair p;
+  struct sockaddr_un sun;
+  int lfd = socket(AF_UNIX, SOCK_STREAM, 0), cfd = socket(AF_UNIX, SOCK_STREAM, 0);
+  char buf[128];
+  size_t len = sizeof buf;
+  ASSERT_GE(lfd, 0);
+  memset(&sun, 0, sizeof sun);
+  sun.sun_family = AF_UNIX;
+  snprintf(sun.sun_path, sizeof sun.sun_path, "%s", tmp_path("raw-listener.sock"));
+  ASSERT_EQ(bind(lfd, (struct sockaddr *)&sun, sizeof sun), 0);
+  ASSERT_EQ(listen(lfd, 4), 0);
+  memset(&p, 0, sizeof p);
+  p.kind = KIND_PIPE;
+  p.server = RUV_STREAM(open_pipe(loop, lfd));
+  ruv_handle_set_data(RUV_HANDLE(p.server), &p);
+  ASSERT_EQ(ruv_pipe_getsockname((ruv_pipe_t *)p.server, buf, &len), 0);
+  ASSERT_EQ(len, strlen(sun.sun_path));
+  ASSERT_EQ(ruv_listen(p.server, 4, pair_connection_cb), 0);
+  ASSERT_EQ(connect(cfd, (struct sockaddr *)&sun, sizeof sun), 0);
+  run_until(loop, &p.accepted);
+  ASSERT_EQ(ruv_is_readable(p.peer), 1);
+  close(cfd);
+  finish_loop(loop);
+  ASSERT(path_exists(sun.sun_path)); /* not bound by ruv: the path stays the caller's */
+  unlink(sun.sun_path);
+}
+
 TEST_CASE(pipe_ends_follow_their_access_mode) {
   ruv_loop_t *loop = make_loop();
   int fds[2];
@@ -179,7 +208,7 @@ TEST_CASE(one_owner_per_descriptor) {
   close(fds[0]);
 }
 
-TEST_MAIN(TEST_ENTRY(socketpair_ends_talk), TEST_ENTRY(pipe_ends_follow_their_access_mode),
+TEST_MAIN(TEST_ENTRY(socketpair_ends_talk), TEST_ENTRY(a_listening_socket_keeps_listening), TEST_ENTRY(pipe_ends_follow_their_access_mode),
           TEST_ENTRY(a_fifo_carries_bytes), TEST_ENTRY(files_and_directories_are_eperm),
           TEST_ENTRY(sockets_of_the_other_family_are_eafnosupport),
           TEST_ENTRY(one_owner_per_descriptor))
