@@ -1,8 +1,8 @@
 /*
- * echo_server.c — a TCP echo server on ruv.
+ * echo_server.c — a TCP (and Unix-domain socket) echo server on ruv.
  *
  *   echo_server [PORT [MAX_CONNECTIONS]] [--threads N] [--idle-ms MS] [--stop-after-ms MS]
- *               [--write-limit BYTES]
+ *               [--write-limit BYTES] [--pipe PATH]
  *
  * Listens on 0.0.0.0:PORT (default 7000; 0 lets the kernel choose), prints the
  * port it listens on, and echoes every byte back.  A connection is closed
@@ -29,6 +29,10 @@
  *                    (RUV_ENOBUFS) and the connection is reset. The kernel's send buffer is capped
  *                    at B too (SO_SNDBUF). Default 1 MiB.
  *
+ * --pipe PATH        also serve a Unix-domain socket at PATH (`nc -U PATH`), with the same code:
+ *                    every connection is a ruv_stream_t, TCP or pipe. The path must not exist;
+ *                    it is removed when the server stops. MAX_CONNECTIONS counts both kinds.
+ *
  * SIGINT or SIGTERM stops the server the same clean way (ruv signal handles on loop 0: the
  * callback runs from the loop, closes every handle, and the server exits 0).
  */
@@ -38,26 +42,26 @@
 /* A connection: nothing beyond what server_common.h keeps for every server. */
 typedef conn_base conn_t;
 
-static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
+static void on_read(ruv_stream_t *s, ssize_t nread, const char *data);
 
 /* The queue fell to the low watermark: the client reads again, so we do too. */
-static void on_drain(ruv_tcp_t *tcp) {
-  conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
+static void on_drain(ruv_stream_t *s) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(s));
   touch(c);
   if (!c->paused) return;
   c->paused = 0;
-  if (ruv_tcp_start_read(tcp, on_read) != 0) close_conn(c, 0);
+  if (ruv_read_start(s, on_read) != 0) close_conn(c, 0);
 }
 
-static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
-  conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
+static void on_read(ruv_stream_t *s, ssize_t nread, const char *data) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(s));
   ruv_buf_t buf;
   int r;
 
   if (nread == RUV_EOF) {
     /* the peer is done sending: flush our echoes, then close */
-    ruv_tcp_stop_read(tcp);
-    if (ruv_tcp_shutdown(tcp, conn_shutdown_done) != 0) close_conn(c, 0);
+    ruv_read_stop(s);
+    if (ruv_shutdown(s, conn_shutdown_done) != 0) close_conn(c, 0);
     return;
   }
   if (nread < 0) {
@@ -70,19 +74,19 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
    * write at once, so no buffer management is needed here. */
   buf.base = data;
   buf.len = (size_t)nread;
-  r = ruv_tcp_write(tcp, &buf, 1, NULL, NULL);
+  r = ruv_write(s, &buf, 1, NULL, NULL);
   if (r != 0) {
     if (r != RUV_ENOBUFS) fprintf(stderr, "write error: %s\n", ruv_strerror(r));
     close_conn(c, r == RUV_ENOBUFS); /* refused: the stream cannot go on intact */
     return;
   }
-  if (ruv_tcp_write_queue_size(tcp) > HIGH_WATER(&opts)) {
+  if (ruv_stream_get_write_queue_size(s) > HIGH_WATER(&opts)) {
     c->paused = 1; /* congested: stop producing until on_drain */
-    ruv_tcp_stop_read(tcp);
+    ruv_read_stop(s);
   }
 }
 
-static void on_connection(ruv_tcp_t *server, int status) {
+static void on_connection(ruv_stream_t *server, int status) {
   conn_t *c;
   if (status != 0) {
     fprintf(stderr, "connection error: %s\n", ruv_strerror(status));
@@ -103,7 +107,7 @@ int main(int argc, char **argv) {
       (argc > 2 && parse_long(argv[2], 0, 1000000000L, &srv.max_connections) != 0)) {
     fprintf(stderr,
             "usage: %s [PORT [MAX_CONNECTIONS]] [--threads N] [--idle-ms MS]\n"
-            "          [--stop-after-ms MS] [--write-limit BYTES]\n",
+            "          [--stop-after-ms MS] [--write-limit BYTES] [--pipe PATH]\n",
             argv[0]);
     return 2;
   }
@@ -114,6 +118,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   printf("echo server listening on 0.0.0.0:%d\n", bound_port);
+  if (opts.pipe != NULL) printf("echo server listening on pipe %s\n", opts.pipe);
   if (opts.threads > 1) printf("%ld threads, one loop each (SO_REUSEPORT)\n", opts.threads);
   fflush(stdout);
 

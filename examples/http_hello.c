@@ -47,7 +47,7 @@
 static const char hello[] = "Hello, world!\n";
 
 typedef struct {
-  conn_base b;                  /* first: tcp, idle timer, paused, done (server_common.h) */
+  conn_base b;                  /* first: stream, idle timer, paused, done (server_common.h) */
   char buf[MAX_HEAD];           /* bytes of the request head(s) not yet handled */
   size_t len;
   unsigned long long body_left; /* request body bytes still to discard */
@@ -58,19 +58,19 @@ typedef struct {
 static void finish_conn(conn_t *c) {
   if (c->b.done) return;
   c->b.done = 1;
-  ruv_tcp_stop_read(c->b.tcp);
-  if (ruv_tcp_shutdown(c->b.tcp, conn_shutdown_done) != 0) close_conn(&c->b, 0);
+  ruv_read_stop(c->b.stream);
+  if (ruv_shutdown(c->b.stream, conn_shutdown_done) != 0) close_conn(&c->b, 0);
 }
 
-static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data);
+static void on_read(ruv_stream_t *s, ssize_t nread, const char *data);
 
 /* The answer queue fell to the low watermark: the client reads again, so we do too. */
-static void on_drain(ruv_tcp_t *tcp) {
-  conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
+static void on_drain(ruv_stream_t *s) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(s));
   touch(&c->b);
   if (c->b.done || !c->b.paused) return;
   c->b.paused = 0;
-  if (ruv_tcp_start_read(c->b.tcp, on_read) != 0) close_conn(&c->b, 0);
+  if (ruv_read_start(c->b.stream, on_read) != 0) close_conn(&c->b, 0);
 }
 
 static void respond(conn_t *c, int code, const char *reason, const char *extra_headers,
@@ -91,7 +91,7 @@ static void respond(conn_t *c, int code, const char *reason, const char *extra_h
   bufs[1].base = body;
   bufs[1].len = strlen(body);
   /* ruv copies what it cannot send at once, so `head` may go out of scope */
-  n = ruv_tcp_write(c->b.tcp, bufs, send_body ? 2 : 1, NULL, NULL);
+  n = ruv_write(c->b.stream, bufs, send_body ? 2 : 1, NULL, NULL);
   if (n != 0) {
     close_conn(&c->b, n == RUV_ENOBUFS); /* over the write limit: the client does not read */
     return;
@@ -247,14 +247,14 @@ static void process(conn_t *c) {
   if (c->b.done) return;
   memmove(c->buf, c->buf + pos, c->len - pos);
   c->len -= pos;
-  if (!c->b.paused && ruv_tcp_write_queue_size(c->b.tcp) > HIGH_WATER(&opts)) {
+  if (!c->b.paused && ruv_stream_get_write_queue_size(c->b.stream) > HIGH_WATER(&opts)) {
     c->b.paused = 1; /* congested: on_drain resumes */
-    ruv_tcp_stop_read(c->b.tcp);
+    ruv_read_stop(c->b.stream);
   }
 }
 
-static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
-  conn_t *c = ruv_handle_get_data(RUV_HANDLE(tcp));
+static void on_read(ruv_stream_t *s, ssize_t nread, const char *data) {
+  conn_t *c = ruv_handle_get_data(RUV_HANDLE(s));
   size_t left = nread > 0 ? (size_t)nread : 0;
 
   if (nread == RUV_EOF) { /* a partial request is dropped; answers still go out */
@@ -290,7 +290,7 @@ static void on_read(ruv_tcp_t *tcp, ssize_t nread, const char *data) {
   }
 }
 
-static void on_connection(ruv_tcp_t *server, int status) {
+static void on_connection(ruv_stream_t *server, int status) {
   conn_t *c;
   if (status != 0) {
     fprintf(stderr, "http_hello: connection error: %s\n", ruv_strerror(status));

@@ -1,7 +1,9 @@
 /*
  * server_common.h — what echo_server.c and http_hello.c share:
  *
- *   - the options --threads N, --idle-ms MS, --stop-after-ms MS, --write-limit BYTES;
+ *   - the options (server_options.h);
+ *   - connections of either stream kind: TCP, and with --pipe PATH a Unix-domain socket served
+ *     by loop 0, through the same stream functions (ruv_read_start, ruv_write, …);
  *   - one loop per thread on one port: every loop has its own listener bound with
  *     RUV_TCP_REUSEPORT, and the kernel spreads the connections over them;
  *   - a connection limit across all loops (MAX_CONNECTIONS: then every loop stops listening
@@ -26,70 +28,21 @@
 #include <time.h>
 
 #include "ruv.h"
+#include "server_options.h"
 
-/* ---- options ------------------------------------------------------------------------------- */
-
-typedef struct {
-  long threads;       /* --threads N: loops, one per thread (1) */
-  long idle_ms;       /* --idle-ms MS: close a connection idle that long (0: never) */
-  long stop_after_ms; /* --stop-after-ms MS: stop cleanly after that long (0: never) */
-  long write_limit;   /* --write-limit BYTES: per-connection write queue limit */
-} server_opts;
-
-static server_opts opts; /* the server's options (parse_server_options) */
-
-/* The write queue of a connection: pause reading above `high`, resume at `low` (drain callback),
- * refuse writes past `limit` (RUV_ENOBUFS). */
-#define DEFAULT_WRITE_LIMIT (1024L * 1024)
-#define HIGH_WATER(o) ((size_t)(o)->write_limit / 4)
-#define LOW_WATER(o) ((size_t)(o)->write_limit / 16)
+/* ---- connections ---------------------------------------------------------------------- */
 
 /* Bounds what a client that does not read can cost: at most `limit` bytes queued in ruv
  * (ruv_tcp_set_write_limit), reading paused above limit/4 and resumed by `on_drain` at limit/16
  * (ruv_tcp_set_watermarks), and the kernel's send buffer capped at `limit` (Linux doubles it)
  * instead of growing to megabytes. */
-static int bound_write_queue(ruv_tcp_t *tcp, const server_opts *o, ruv_drain_cb on_drain) {
-  int r = ruv_tcp_set_write_limit(tcp, (size_t)o->write_limit);
-  if (r == 0) r = ruv_tcp_set_watermarks(tcp, LOW_WATER(o), HIGH_WATER(o), on_drain);
-  if (r == 0) r = ruv_tcp_set_send_buffer_size(tcp, (int)o->write_limit);
+static int bound_write_queue(ruv_stream_t *s, const server_opts *o,
+                             ruv_stream_drain_cb on_drain) {
+  int r = ruv_stream_set_write_limit(s, (size_t)o->write_limit);
+  if (r == 0) r = ruv_stream_set_watermarks(s, LOW_WATER(o), HIGH_WATER(o), on_drain);
+  if (r == 0 && ruv_handle_get_type(RUV_HANDLE(s)) == RUV_TCP)
+    r = ruv_tcp_set_send_buffer_size((ruv_tcp_t *)s, (int)o->write_limit);
   return r;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out) {
-  char *end;
-  long v;
-  if (s == NULL) return -1;
-  v = strtol(s, &end, 10);
-  if (*s == '\0' || *end != '\0' || v < lo || v > hi) return -1;
-  *out = v;
-  return 0;
-}
-
-/* Takes the --options out of argv (leaving the positional arguments in order). -1 on a bad or
- * unknown option. */
-static int parse_server_options(int *argc, char **argv, server_opts *o) {
-  int i, n = 1;
-  o->threads = 1;
-  o->idle_ms = 0;
-  o->stop_after_ms = 0;
-  o->write_limit = DEFAULT_WRITE_LIMIT;
-  for (i = 1; i < *argc; i++) {
-    const char *a = argv[i], *v = i + 1 < *argc ? argv[i + 1] : NULL;
-    long *slot = NULL, lo = 0, hi = 0;
-    if (strncmp(a, "--", 2) != 0) {
-      argv[n++] = argv[i];
-      continue;
-    }
-    if (strcmp(a, "--threads") == 0) slot = &o->threads, lo = 1, hi = 64;
-    else if (strcmp(a, "--idle-ms") == 0) slot = &o->idle_ms, lo = 0, hi = 86400000L;
-    else if (strcmp(a, "--stop-after-ms") == 0) slot = &o->stop_after_ms, lo = 0, hi = 86400000L;
-    else if (strcmp(a, "--write-limit") == 0) slot = &o->write_limit, lo = 4096, hi = 1L << 30;
-    if (slot == NULL || parse_long(v, lo, hi, slot) != 0) return -1;
-    i++;
-  }
-  *argc = n;
-  argv[n] = NULL;
-  return 0;
 }
 
 /* ---- one loop per thread ------------------------------------------------------------------- */
@@ -98,6 +51,8 @@ typedef struct worker {
   int index;
   ruv_loop_t *loop;
   ruv_tcp_t *listener;
+  ruv_pipe_t *pipe_listener; /* loop 0 with --pipe PATH */
+  int stopped_listening;     /* the listeners are closed (their pointers may be dead) */
   ruv_async_t *wakeup; /* other threads wake this loop to stop it */
   ruv_signal_t *on_sigint, *on_sigterm; /* loop 0 only: a clean stop on SIGINT / SIGTERM */
   ruv_check_t *after_io; /* counts the I/O phases (with --idle-ms) */
@@ -129,9 +84,9 @@ static worker *worker_of(const void *handle) {
 /* The part of a connection both servers keep; each server's connection struct starts with it,
  * so the data pointer of its handles is both. */
 typedef struct {
-  ruv_tcp_t *tcp;
+  ruv_stream_t *stream;     /* a TCP or pipe handle, of the listener's kind */
   ruv_timer_t *idle;        /* NULL without --idle-ms */
-  int handles;              /* of tcp and idle, those not closed yet: freed at 0 */
+  int handles;              /* of stream and idle, those not closed yet: freed at 0 */
   int paused;               /* reading stopped: too much output queued */
   int done;                 /* closing (or shutting down): no more input is handled */
   unsigned long idle_noted; /* the idle timer fired (see idle_confirmed) */
@@ -156,6 +111,14 @@ static void stop_all(int how) {
   pthread_mutex_unlock(&srv.lock);
 }
 
+/* Stops accepting: closes the loop's listeners (a pipe listener's path is removed). */
+static void close_listeners(worker *w) {
+  if (w->stopped_listening) return;
+  w->stopped_listening = 1;
+  ruv_close(RUV_HANDLE(w->listener), NULL);
+  if (w->pipe_listener) ruv_close(RUV_HANDLE(w->pipe_listener), NULL);
+}
+
 /* Counts an accepted connection; at MAX_CONNECTIONS every loop stops listening (this one at
  * once, the others when their wakeup runs). */
 static void count_accepted(worker *w) {
@@ -166,7 +129,7 @@ static void count_accepted(worker *w) {
   limit_reached = srv.max_connections > 0 && srv.accepted == srv.max_connections;
   pthread_mutex_unlock(&srv.lock);
   if (limit_reached) {
-    ruv_close(RUV_HANDLE(w->listener), NULL);
+    close_listeners(w);
     stop_all(STOP_LISTENING);
   }
 }
@@ -183,9 +146,11 @@ static void on_wakeup(ruv_async_t *async) {
   how = srv.stopping;
   if (how == STOP_NOW) w->done = 1; /* the walk closes `async`: no sends after this */
   pthread_mutex_unlock(&srv.lock);
-  if (how == STOP_NOW) ruv_walk(w->loop, close_walk_cb, NULL);
-  else if (how == STOP_LISTENING && !ruv_is_closing(RUV_HANDLE(w->listener)))
-    ruv_close(RUV_HANDLE(w->listener), NULL);
+  if (how == STOP_NOW) {
+    ruv_walk(w->loop, close_walk_cb, NULL);
+  } else if (how == STOP_LISTENING) {
+    close_listeners(w);
+  }
 }
 
 static void count_io(ruv_check_t *check) { worker_of(check)->ios++; }
@@ -220,9 +185,10 @@ static int idle_confirmed(const worker *w, unsigned long *noted) {
 /* Closes the connection: with `reset`, the peer sees a reset and queued output is dropped. */
 static void close_conn(conn_base *c, int reset) {
   c->done = 1;
-  if (!ruv_is_closing(RUV_HANDLE(c->tcp)) &&
-      (!reset || ruv_tcp_close_reset(c->tcp, conn_part_closed) != 0))
-    ruv_close(RUV_HANDLE(c->tcp), conn_part_closed);
+  /* a reset is a TCP thing: ruv_tcp_close_reset refuses a pipe, which closes normally */
+  if (!ruv_is_closing(RUV_HANDLE(c->stream)) &&
+      (!reset || ruv_tcp_close_reset((ruv_tcp_t *)c->stream, conn_part_closed) != 0))
+    ruv_close(RUV_HANDLE(c->stream), conn_part_closed);
   if (c->idle != NULL && !ruv_is_closing(RUV_HANDLE(c->idle)))
     ruv_close(RUV_HANDLE(c->idle), conn_part_closed);
 }
@@ -244,39 +210,44 @@ static void on_idle(ruv_timer_t *timer) {
     return;
   }
   /* output still queued: the peer is not reading it either, drop it with a reset */
-  close_conn(c, ruv_tcp_write_queue_size(c->tcp) > 0);
+  close_conn(c, ruv_stream_get_write_queue_size(c->stream) > 0);
 }
 
 /* The shutdown of a finished connection completed (or failed: either way, done): close it. */
-static void conn_shutdown_done(ruv_tcp_t *tcp, int status) {
+static void conn_shutdown_done(ruv_stream_t *s, int status) {
   (void)status;
-  close_conn(ruv_handle_get_data(RUV_HANDLE(tcp)), 0);
+  close_conn(ruv_handle_get_data(RUV_HANDLE(s)), 0);
 }
 
-/* Accepts a connection of `server` into `c` (zeroed, allocated by the caller, who gives up
- * ownership): its TCP handle, its idle timer with --idle-ms, TCP_NODELAY if asked, the bounded
- * write queue, reading with `on_read`. On failure, says so on stderr with `who` and frees it. */
-static void accept_conn(ruv_tcp_t *server, conn_base *c, const char *who, int nodelay,
-                        ruv_drain_cb on_drain, ruv_read_cb on_read) {
+/* Accepts a connection of `server` (TCP or pipe) into `c` (zeroed, allocated by the caller, who
+ * gives up ownership): a handle of the server's kind, its idle timer with --idle-ms, TCP_NODELAY
+ * if asked (TCP), the bounded write queue, reading with `on_read`. On failure, says so on stderr
+ * with `who` and frees it. */
+static void accept_conn(ruv_stream_t *server, conn_base *c, const char *who, int nodelay,
+                        ruv_stream_drain_cb on_drain, ruv_stream_read_cb on_read) {
   worker *w = worker_of(server);
   ruv_loop_t *loop = ruv_handle_get_loop(RUV_HANDLE(server));
-  int r = ruv_tcp_new(loop, AF_UNSPEC, &c->tcp);
+  int tcp = ruv_handle_get_type(RUV_HANDLE(server)) == RUV_TCP;
+  ruv_tcp_t *t = NULL;
+  ruv_pipe_t *p = NULL;
+  int r = tcp ? ruv_tcp_new(loop, AF_UNSPEC, &t) : ruv_pipe_new(loop, 0, &p);
+  c->stream = tcp ? RUV_STREAM(t) : RUV_STREAM(p);
   if (r != 0) {
-    fprintf(stderr, "%s: ruv_tcp_new: %s\n", who, ruv_strerror(r));
+    fprintf(stderr, "%s: new connection handle: %s\n", who, ruv_strerror(r));
     free(c);
     return;
   }
-  ruv_handle_set_data(RUV_HANDLE(c->tcp), c);
+  ruv_handle_set_data(RUV_HANDLE(c->stream), c);
   c->handles = 1;
   w->open++;
   if (opts.idle_ms > 0 && (r = ruv_timer_new(loop, &c->idle)) == 0) {
     ruv_handle_set_data(RUV_HANDLE(c->idle), c);
     c->handles++;
   }
-  if (r == 0) r = ruv_tcp_accept(server, c->tcp);
-  if (r == 0 && nodelay) r = ruv_tcp_nodelay(c->tcp, 1);
-  if (r == 0) r = bound_write_queue(c->tcp, &opts, on_drain);
-  if (r == 0) r = ruv_tcp_start_read(c->tcp, on_read);
+  if (r == 0) r = ruv_accept(server, c->stream);
+  if (r == 0 && nodelay && tcp) r = ruv_tcp_nodelay((ruv_tcp_t *)c->stream, 1);
+  if (r == 0) r = bound_write_queue(c->stream, &opts, on_drain);
+  if (r == 0) r = ruv_read_start(c->stream, on_read);
   if (r != 0) {
     fprintf(stderr, "%s: accept: %s\n", who, ruv_strerror(r));
     close_conn(c, 0);
@@ -314,11 +285,19 @@ static void *stop_after(void *arg) {
   return NULL;
 }
 
+/* Loop 0 also serves the Unix-domain socket `o->pipe` (--pipe), removed when it closes. */
+static int pipe_listen(worker *w, const server_opts *o, ruv_stream_cb on_connection) {
+  int r = ruv_pipe_new(w->loop, 0, &w->pipe_listener);
+  if (r != 0) return r;
+  if ((r = ruv_pipe_bind(w->pipe_listener, o->pipe, strlen(o->pipe))) != 0) return r;
+  return ruv_listen(RUV_STREAM(w->pipe_listener), RUV_DEFAULT_BACKLOG, on_connection);
+}
+
 /* Creates `o->threads` loops listening on `addr` (port 0: the kernel chooses, and every loop
- * then binds the port the first one got). The listener's port is stored in `*port`. Returns 0 or
- * a ruv error code (printed by the caller). */
+ * then binds the port the first one got), and with --pipe loop 0 on that path too. The
+ * listener's port is stored in `*port`. Returns 0 or a ruv error code (printed by the caller). */
 static int servers_listen(const server_opts *o, struct sockaddr_storage *addr,
-                          ruv_connection_cb on_connection, int *port) {
+                          ruv_stream_cb on_connection, int *port) {
   unsigned flags = o->threads > 1 ? RUV_TCP_REUSEPORT : 0;
   long i;
   int r;
@@ -345,9 +324,10 @@ static int servers_listen(const server_opts *o, struct sockaddr_storage *addr,
     }
     if ((r = ruv_tcp_new(w->loop, addr->ss_family, &w->listener)) != 0 ||
         (r = ruv_tcp_bind(w->listener, (const struct sockaddr *)addr, flags)) != 0 ||
-        (r = ruv_tcp_listen(w->listener, RUV_DEFAULT_BACKLOG, on_connection)) != 0 ||
+        (r = ruv_listen(RUV_STREAM(w->listener), RUV_DEFAULT_BACKLOG, on_connection)) != 0 ||
         (r = ruv_tcp_getsockname(w->listener, (struct sockaddr *)&bound, &namelen)) != 0)
       return r;
+    if (i == 0 && o->pipe != NULL && (r = pipe_listen(w, o, on_connection)) != 0) return r;
     if (i == 0) { /* the others bind the port this one got */
       *port = ntohs(addr->ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
                                                 : ((struct sockaddr_in *)&bound)->sin_port);

@@ -24,11 +24,15 @@
 
 /** Cast any handle pointer (e.g. ruv_tcp_t *) to the generic ruv_handle_t *. */
 #define RUV_HANDLE(h) ((ruv_handle_t *)(h))
+/** Cast a stream handle pointer (ruv_tcp_t *, ruv_pipe_t *) to the generic ruv_stream_t *. */
+#define RUV_STREAM(h) ((ruv_stream_t *)(h))
 
 /** An event loop. Opaque; create with ruv_loop_new, free with ruv_loop_close. */
 typedef struct ruv_loop_s ruv_loop_t;
 /** Any handle. Opaque; cast specific handles with RUV_HANDLE(h). */
 typedef struct ruv_handle_s ruv_handle_t;
+/** Any stream handle (TCP or pipe). Opaque; cast with RUV_STREAM(h). */
+typedef struct ruv_stream_s ruv_stream_t;
 /** A TCP handle. Opaque; create with ruv_tcp_new, free with ruv_close. */
 typedef struct ruv_tcp_s ruv_tcp_t;
 /** A timer. Opaque; create with ruv_timer_new, free with ruv_close. */
@@ -102,6 +106,21 @@ typedef enum {
  * Poll event: urgent data is available (`EPOLLPRI`, e.g. TCP out-of-band data).
  */
 #define RUV_PRIORITIZED 8
+
+/**
+ * UDP bind flag: an IPv6 handle takes IPv6 only (no dual stack).
+ */
+#define RUV_UDP_IPV6ONLY 1
+
+/**
+ * UDP receive flag: the datagram was longer than the buffer and was cut.
+ */
+#define RUV_UDP_PARTIAL 2
+
+/**
+ * UDP bind flag: SO_REUSEADDR, so several sockets may bind the same address and port.
+ */
+#define RUV_UDP_REUSEADDR 4
 
 /**
  * The type of a handle (values fixed).
@@ -467,6 +486,12 @@ typedef void (*ruv_check_cb)(ruv_check_t *check);
 typedef void (*ruv_walk_cb)(ruv_handle_t *handle, void *arg);
 
 /**
+ * A stream's connection (listener), connect or shutdown callback: status 0, an error, or
+ * RUV_ECANCELED when the handle was closed first.
+ */
+typedef void (*ruv_stream_cb)(ruv_stream_t *s, int status);
+
+/**
  * Called every loop iteration while the descriptor is ready: `status` 0 and `events` the
  * requested RUV_READABLE / RUV_WRITABLE / RUV_DISCONNECT / RUV_PRIORITIZED that are ready; or
  * `status` < 0 and `events` 0 when the poll reports an error (the handle is stopped then).
@@ -477,6 +502,23 @@ typedef void (*ruv_poll_cb)(ruv_poll_t *poll, int status, int events);
  * Called from the loop once per delivery of the watched signal `signum`.
  */
 typedef void (*ruv_signal_cb)(ruv_signal_t *signal, int signum);
+
+/**
+ * A stream's read callback: data (`nread` > 0, `data` valid only during the call), RUV_EOF or
+ * an error.
+ */
+typedef void (*ruv_stream_read_cb)(ruv_stream_t *s, ssize_t nread, const char *data);
+
+/**
+ * A stream write's callback: 0, an error or RUV_ECANCELED; `arg` is ruv_write's `arg`.
+ */
+typedef void (*ruv_stream_write_cb)(ruv_stream_t *s, int status, void *arg);
+
+/**
+ * Called from the loop when a congested stream's write queue has fallen to its low watermark
+ * (see ruv_stream_set_watermarks).
+ */
+typedef void (*ruv_stream_drain_cb)(ruv_stream_t *s);
 
 /**
  * Called once per pending connection on a listener (status 0), or with an accept error.
@@ -513,6 +555,19 @@ typedef void (*ruv_drain_cb)(ruv_tcp_t *tcp);
  * Called when a timer is due.
  */
 typedef void (*ruv_timer_cb)(ruv_timer_t *timer);
+
+/**
+ * A UDP send's callback: 0, the kernel's error, or RUV_ECANCELED (closed before it was sent);
+ * `arg` is ruv_udp_send's `arg`.
+ */
+typedef void (*ruv_udp_send_cb)(ruv_udp_t *u, int status, void *arg);
+
+/**
+ * A UDP handle's receive callback: a datagram of `nread` >= 0 bytes (`data` valid only during
+ * the call) from `addr`, with `flags` 0 or RUV_UDP_PARTIAL; or `nread` < 0, an error, with
+ * `addr` NULL.
+ */
+typedef void (*ruv_udp_recv_cb)(ruv_udp_t *u, ssize_t nread, const char *data, const struct sockaddr *addr, unsigned int flags);
 
 #ifdef __cplusplus
 extern "C" {
@@ -565,6 +620,14 @@ const char *ruv_strerror(int err);
  * ("UNKNOWN" for unknown codes).
  */
 const char *ruv_err_name(int err);
+
+/**
+ * Stores the descriptor of a TCP, pipe or UDP handle (its socket, or the pipe/FIFO end it
+ * adopted) or the one a poll handle watches in `*fd`. Errors: RUV_EBADF (a TCP, pipe or UDP
+ * handle with no descriptor yet, or any of them once closing), RUV_EINVAL (NULL, invalid,
+ * or a kind without a descriptor: timers, async, idle/prepare/check, signals).
+ */
+int ruv_fileno(const ruv_handle_t *h, int *fd);
 
 /**
  * Closes a handle of any kind: it stops at once (a TCP handle's socket is closed now); from
@@ -746,6 +809,66 @@ void ruv_loop_set_data(ruv_loop_t *loop_, void *data);
 void ruv_walk(ruv_loop_t *loop_, ruv_walk_cb cb, void *arg);
 
 /**
+ * Creates a pipe handle in `*out`; its socket appears on bind, connect or open. `ipc` must
+ * be 0 (passing handles is not supported: RUV_ENOTSUP). Errors: RUV_EINVAL (NULL or invalid
+ * loop, NULL `out`).
+ */
+int ruv_pipe_new(ruv_loop_t *loop_, int ipc, ruv_pipe_t **out);
+
+/**
+ * Binds to the `namelen` bytes at `name` (no NUL needed): a path, or with a first byte NUL
+ * a Linux abstract name. A bound path is removed when the handle closes. Errors: RUV_EINVAL
+ * (NULL, empty, a NUL inside a path, already bound or connected), RUV_ENAMETOOLONG (longer
+ * than sun_path), RUV_EADDRINUSE (the path exists), other bind errors (RUV_EACCES, …).
+ */
+int ruv_pipe_bind(ruv_pipe_t *p, const char *name, size_t namelen);
+
+/**
+ * Connects to the pipe named by `namelen` bytes at `name` (as ruv_pipe_bind). Every
+ * connection error (RUV_ENOENT, RUV_ECONNREFUSED, RUV_EACCES, …) reaches `cb(s, status)`
+ * from the loop, never from this call. Errors returned at once (no callback then):
+ * RUV_EINVAL (NULL, empty name, NULL `cb`, listening, already connected),
+ * RUV_ENAMETOOLONG, RUV_EALREADY (connecting).
+ */
+int ruv_pipe_connect(ruv_pipe_t *p, const char *name, size_t namelen, ruv_stream_cb cb);
+
+/**
+ * Adopts descriptor `fd`: a Unix-domain stream socket (connected or listening), a pipe end
+ * or a FIFO end. It is made non-blocking and the handle owns (and closes) it from then on.
+ * A pipe or FIFO end reads and writes as its access mode allows: writes to a read-only end
+ * fail with RUV_EPIPE, ruv_read_start on a write-only end with RUV_ENOTCONN. Errors (the
+ * caller keeps `fd` then): RUV_EBADF (not open), RUV_EEXIST (another handle of this loop
+ * holds `fd`; checked first), RUV_EBUSY (the handle has a descriptor), RUV_EPERM (a regular
+ * file or a directory: it cannot be polled), RUV_EAFNOSUPPORT (a socket that is not a
+ * Unix-domain socket), RUV_EINVAL (NULL, not a pipe handle, a datagram socket).
+ */
+int ruv_pipe_open(ruv_pipe_t *p, int fd);
+
+/**
+ * Copies the name the pipe is bound to (no NUL) into `buf` of `*len` bytes and stores its
+ * length in `*len`: 0 for an unbound pipe or an unnamed socket; an abstract name starts with
+ * its NUL byte. Errors: RUV_ENOBUFS (`buf` too small: `*len` is set to the length needed, the
+ * one out-parameter written on an error), RUV_EINVAL (NULL, not a pipe, closing),
+ * RUV_ENOTSOCK (a pipe or FIFO end).
+ */
+int ruv_pipe_getsockname(const ruv_pipe_t *p, char *buf, size_t *len);
+
+/**
+ * Copies the name of the peer (no NUL; empty for an unnamed peer, e.g. a socketpair end)
+ * into `buf` as ruv_pipe_getsockname does. Errors: RUV_ENOTCONN (not connected),
+ * RUV_ENOBUFS, RUV_EINVAL, RUV_ENOTSOCK as ruv_pipe_getsockname.
+ */
+int ruv_pipe_getpeername(const ruv_pipe_t *p, char *buf, size_t *len);
+
+/**
+ * Gives everyone read (RUV_READABLE) and/or write (RUV_WRITABLE) permission on the socket
+ * file the pipe is bound to, keeping the permissions it has. Errors: RUV_EINVAL (flags 0 or
+ * unknown bits, an unbound pipe, an abstract name, NULL, not a pipe), the file system's
+ * error (RUV_EPERM, …).
+ */
+int ruv_pipe_chmod(ruv_pipe_t *p, int flags);
+
+/**
  * Creates a stopped poll handle for descriptor `fd` in `*out`. ruv never reads, writes,
  * closes or changes the flags of `fd`: stop or close the handle before closing it. Errors
  * (`*out` untouched): RUV_EINVAL (NULL or invalid loop, NULL `out`), RUV_EBADF (`fd` is
@@ -808,6 +931,109 @@ int ruv_signal_start_oneshot(ruv_signal_t *signal, ruv_signal_cb cb, int signum)
 int ruv_signal_stop(ruv_signal_t *signal);
 
 /**
+ * Starts listening; `cb(server, 0)` runs once per pending connection. `backlog` <= 0 means
+ * RUV_DEFAULT_BACKLOG. An unbound TCP handle is bound to 0.0.0.0 port 0; an unbound pipe is
+ * RUV_EINVAL. Errors: RUV_EINVAL (NULL callback, not a stream, connected handle), listen(2)
+ * errors.
+ */
+int ruv_listen(ruv_stream_t *server, int backlog, ruv_stream_cb cb);
+
+/**
+ * Moves the pending connection of `server` into `client` (a handle of the same kind and
+ * loop without a socket, e.g. a new pipe, or a TCP handle made with AF_UNSPEC), inside the
+ * connection callback or later. Errors: RUV_EAGAIN (nothing pending), RUV_EBUSY (client
+ * already has a socket; the connection stays pending), RUV_EINVAL (not listening, another
+ * kind or loop, NULL).
+ */
+int ruv_accept(ruv_stream_t *server, ruv_stream_t *client);
+
+/**
+ * Starts reading: `cb(s, nread, data)` gets data (`nread` > 0; `data` valid during the call
+ * only), RUV_EOF at end of stream, or an error. Errors: RUV_EALREADY (reading),
+ * RUV_ENOTCONN (not connected, after EOF, or a write-only pipe end), RUV_EINVAL (NULL, not a
+ * stream).
+ */
+int ruv_read_start(ruv_stream_t *s, ruv_stream_read_cb cb);
+
+/**
+ * Stops reading; idempotent. Unread data stays in the socket. RUV_EINVAL if invalid.
+ */
+int ruv_read_stop(ruv_stream_t *s);
+
+/**
+ * Writes `nbufs` buffers in order. What the socket does not take at once is copied, so the
+ * buffers may be reused when this returns. `cb(s, status, arg)` (may be NULL) runs from the
+ * loop once the data is sent (0) or failed. Errors: RUV_EINVAL (NULL, not a stream, nbufs 0,
+ * NULL base with len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed,
+ * a read-only pipe end), RUV_ENOBUFS (over the write limit, see ruv_stream_set_write_limit;
+ * nothing was queued).
+ */
+int ruv_write(ruv_stream_t *s, const ruv_buf_t *bufs, size_t nbufs, ruv_stream_write_cb cb, void *arg);
+
+/**
+ * Writes what the socket takes now without queueing. Returns the bytes written (maybe fewer
+ * than given), RUV_EAGAIN if nothing could be written, writes are queued or a connect is
+ * pending; RUV_EINVAL, RUV_EBADF, RUV_EPIPE as ruv_write, or the socket's error.
+ */
+int ruv_try_write(ruv_stream_t *s, const ruv_buf_t *bufs, size_t nbufs);
+
+/**
+ * Shuts the write side down once the queued writes are sent; `cb` (may be NULL) gets the
+ * result. Later writes fail with RUV_EPIPE. Errors: RUV_ENOTCONN (not connected/connecting,
+ * or already shut down), RUV_EINVAL. On a pipe or FIFO end (not a socket) the callback gets
+ * RUV_ENOTSOCK, as in libuv.
+ */
+int ruv_shutdown(ruv_stream_t *s, ruv_stream_cb cb);
+
+/**
+ * 1 if the stream can read (connected, no EOF yet, not closing, not a write-only pipe end),
+ * else 0; RUV_EINVAL if invalid or not a stream.
+ */
+int ruv_is_readable(const ruv_stream_t *s);
+
+/**
+ * 1 if the stream accepts writes (connected or connecting, not shut down, not closing, not a
+ * read-only pipe end), else 0; RUV_EINVAL if invalid or not a stream.
+ */
+int ruv_is_writable(const ruv_stream_t *s);
+
+/**
+ * Bytes accepted by ruv_write and not yet sent (0 for an invalid or closing handle, or one
+ * that is not a stream).
+ */
+size_t ruv_stream_get_write_queue_size(const ruv_stream_t *s);
+
+/**
+ * Blocking mode (non-zero) or not (0, the default) for the stream's descriptor, as libuv's
+ * uv_stream_set_blocking: while blocking, a write sends everything before it returns.
+ * Errors: RUV_EBADF (no descriptor yet), RUV_EINVAL (NULL, not a stream, closing).
+ */
+int ruv_stream_set_blocking(ruv_stream_t *s, int blocking);
+
+/**
+ * Sets write watermarks. With `high` > 0 the stream is congested once a write leaves more
+ * than `high` bytes queued (ruv_stream_get_write_queue_size); `cb(s)` then runs once, from
+ * the loop, when the queue has fallen to `low` bytes or less — the time to resume a paused
+ * producer (e.g. ruv_read_start on the connection feeding this one). It runs at most once
+ * per congestion, never inside ruv_write, and not at all after ruv_close or a write error.
+ * The watermarks only inform: writes are still accepted while congested (see
+ * ruv_stream_set_write_limit) and ruv_is_writable stays 1. `high` 0 (with `low` 0) turns
+ * them off. Errors: RUV_EINVAL (`low` > `high`, `cb` NULL with `high` > 0, NULL, not a
+ * stream, closing).
+ */
+int ruv_stream_set_watermarks(ruv_stream_t *s, size_t low, size_t high, ruv_stream_drain_cb cb);
+
+/**
+ * Bounds the write queue: a ruv_write issued while bytes are queued that would make
+ * ruv_stream_get_write_queue_size exceed `max` fails with RUV_ENOBUFS and queues nothing. A
+ * write into an empty queue is always accepted (sent at once, the rest queued), so a stream
+ * is never cut inside a write and the queue stays at most `max` plus one write. Writes
+ * queued while connecting count. `max` 0 means no limit (the default). It bounds the memory
+ * a peer that never reads can cost. Errors: RUV_EINVAL (NULL, not a stream, closing).
+ */
+int ruv_stream_set_write_limit(ruv_stream_t *s, size_t max);
+
+/**
  * Creates a TCP handle in `*out`. `family` AF_UNSPEC creates the socket on bind, connect or
  * open; AF_INET / AF_INET6 create it now. Returns 0, RUV_EINVAL for a NULL pointer or another
  * family, or the socket's creation error.
@@ -825,17 +1051,12 @@ int ruv_tcp_new(ruv_loop_t *loop_, int family, ruv_tcp_t **out);
 int ruv_tcp_bind(ruv_tcp_t *tcp, const struct sockaddr *addr, unsigned int flags);
 
 /**
- * Starts listening; `cb(server, 0)` runs once per pending connection. `backlog` <= 0 means
- * RUV_DEFAULT_BACKLOG; an unbound handle is bound to 0.0.0.0 port 0. Errors: RUV_EINVAL (NULL
- * callback, connected handle), listen(2) errors.
+ * As ruv_listen, on a TCP handle only (RUV_EINVAL for a pipe).
  */
 int ruv_tcp_listen(ruv_tcp_t *tcp, int backlog, ruv_connection_cb cb);
 
 /**
- * Moves the pending connection of `server` into `client` (a handle without a socket, e.g.
- * made with AF_UNSPEC), inside the connection callback or later. Errors: RUV_EAGAIN (nothing
- * pending), RUV_EBUSY (client already has a socket; the connection stays pending),
- * RUV_EINVAL (not listening, different loops, NULL).
+ * As ruv_accept, on TCP handles only.
  */
 int ruv_tcp_accept(ruv_tcp_t *server, ruv_tcp_t *client);
 
@@ -867,42 +1088,32 @@ int ruv_tcp_getsockname(const ruv_tcp_t *tcp, struct sockaddr *name, int *namele
 int ruv_tcp_getpeername(const ruv_tcp_t *tcp, struct sockaddr *name, int *namelen);
 
 /**
- * Shuts the write side down once the queued writes are sent; `cb` (may be NULL) gets the
- * result. Later writes fail with RUV_EPIPE. Errors: RUV_ENOTCONN (not connected/connecting, or
- * already shut down), RUV_EINVAL.
+ * As ruv_shutdown, on a TCP handle only.
  */
 int ruv_tcp_shutdown(ruv_tcp_t *tcp, ruv_shutdown_cb cb);
 
 /**
- * Writes `nbufs` buffers in order. What the socket does not take at once is copied, so the
- * buffers may be reused when this returns. `cb(tcp, status, arg)` (may be NULL) runs from the
- * loop once the data is sent (0) or failed. Errors: RUV_EINVAL (NULL, nbufs 0, NULL base with
- * len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed), RUV_ENOBUFS (over
- * the write limit, see ruv_tcp_set_write_limit; nothing was queued).
+ * As ruv_write, on a TCP handle only.
  */
 int ruv_tcp_write(ruv_tcp_t *tcp, const ruv_buf_t *bufs, size_t nbufs, ruv_write_cb cb, void *arg);
 
 /**
- * Writes what the socket takes now without queueing. Returns the bytes written (maybe fewer
- * than given), RUV_EAGAIN if nothing could be written, writes are queued or a connect is
- * pending; RUV_EINVAL, RUV_EBADF, RUV_EPIPE as ruv_tcp_write, or the socket's error.
+ * As ruv_try_write, on a TCP handle only.
  */
 int ruv_tcp_try_write(ruv_tcp_t *tcp, const ruv_buf_t *bufs, size_t nbufs);
 
 /**
- * Starts reading: `cb(tcp, nread, data)` gets data (`nread` > 0; `data` valid during the call
- * only), RUV_EOF at end of stream, or an error. Errors: RUV_EALREADY (reading), RUV_ENOTCONN
- * (not connected, or after EOF), RUV_EINVAL (NULL).
+ * As ruv_read_start, on a TCP handle only.
  */
 int ruv_tcp_start_read(ruv_tcp_t *tcp, ruv_read_cb cb);
 
 /**
- * Stops reading; idempotent. Unread data stays in the socket. RUV_EINVAL if invalid.
+ * As ruv_read_stop, on a TCP handle only.
  */
 int ruv_tcp_stop_read(ruv_tcp_t *tcp);
 
 /**
- * Stores the socket descriptor in `*fd`. RUV_EBADF before the socket exists or once closing.
+ * As ruv_fileno, on a TCP handle only: RUV_EBADF before the socket exists or once closing.
  */
 int ruv_tcp_fileno(const ruv_tcp_t *tcp, int *fd);
 
@@ -912,18 +1123,17 @@ int ruv_tcp_fileno(const ruv_tcp_t *tcp, int *fd);
 int ruv_tcp_family(const ruv_tcp_t *tcp, int *family);
 
 /**
- * Bytes accepted by ruv_tcp_write and not yet sent (0 for an invalid or closing handle).
+ * As ruv_stream_get_write_queue_size, on a TCP handle only (0 for any other pointer).
  */
 size_t ruv_tcp_write_queue_size(const ruv_tcp_t *tcp);
 
 /**
- * 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
+ * As ruv_is_readable, on a TCP handle only.
  */
 int ruv_tcp_readable(const ruv_tcp_t *tcp);
 
 /**
- * 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
- * RUV_EINVAL if invalid.
+ * As ruv_is_writable, on a TCP handle only.
  */
 int ruv_tcp_writable(const ruv_tcp_t *tcp);
 
@@ -987,24 +1197,12 @@ int ruv_tcp_get_receive_buffer_size(const ruv_tcp_t *tcp, int *size);
 int ruv_tcp_set_receive_buffer_size(ruv_tcp_t *tcp, int size);
 
 /**
- * Sets write watermarks. With `high` > 0 the handle is congested once a write leaves more than
- * `high` bytes queued (ruv_tcp_write_queue_size); `cb(tcp)` then runs once, from the loop,
- * when the queue has fallen to `low` bytes or less — the time to resume a paused producer
- * (e.g. ruv_tcp_start_read on the connection feeding this one). It runs at most once per
- * congestion, never inside ruv_tcp_write, and not at all after ruv_close or a write error.
- * The watermarks only inform: writes are still accepted while congested (see
- * ruv_tcp_set_write_limit) and ruv_tcp_writable stays 1. `high` 0 (with `low` 0) turns them
- * off. Errors: RUV_EINVAL (`low` > `high`, `cb` NULL with `high` > 0, NULL, closing).
+ * As ruv_stream_set_watermarks, on a TCP handle only.
  */
 int ruv_tcp_set_watermarks(ruv_tcp_t *tcp, size_t low, size_t high, ruv_drain_cb cb);
 
 /**
- * Bounds the write queue: a ruv_tcp_write issued while bytes are queued that would make
- * ruv_tcp_write_queue_size exceed `max` fails with RUV_ENOBUFS and queues nothing. A write
- * into an empty queue is always accepted (sent at once, the rest queued), so a stream is
- * never cut inside a write and the queue stays at most `max` plus one write. Writes queued
- * while connecting count. `max` 0 means no limit (the default). It bounds the memory a peer
- * that never reads can cost. Errors: RUV_EINVAL (NULL, closing).
+ * As ruv_stream_set_write_limit, on a TCP handle only.
  */
 int ruv_tcp_set_write_limit(ruv_tcp_t *tcp, size_t max);
 
@@ -1049,6 +1247,124 @@ uint64_t ruv_timer_get_repeat(const ruv_timer_t *timer);
  * or closing timer). Right after ruv_timer_start it equals the timeout.
  */
 uint64_t ruv_timer_get_due_in(const ruv_timer_t *timer);
+
+/**
+ * Creates a UDP handle in `*out`. `family` AF_UNSPEC creates the socket on bind, connect,
+ * the first send or receive, or open; AF_INET / AF_INET6 create it now. Errors: RUV_EINVAL
+ * (NULL, another family), the socket's creation error.
+ */
+int ruv_udp_new(ruv_loop_t *loop_, int family, ruv_udp_t **out);
+
+/**
+ * Adopts an existing IPv4/IPv6 datagram socket `fd` (made non-blocking); the handle owns it
+ * from then on. Errors (the caller keeps `fd` then): RUV_EBADF (not open), RUV_ENOTSOCK,
+ * RUV_EEXIST (another handle of this loop holds `fd`), RUV_EBUSY (the handle has a socket),
+ * RUV_EINVAL (not a datagram socket, NULL), RUV_EAFNOSUPPORT (not IPv4/IPv6).
+ */
+int ruv_udp_open(ruv_udp_t *u, int fd);
+
+/**
+ * Binds to `addr`; `flags` may hold RUV_UDP_IPV6ONLY and RUV_UDP_REUSEADDR. Errors:
+ * RUV_EINVAL (NULL, unknown flags, IPV6ONLY on an IPv4 address, family mismatch, already
+ * bound), RUV_EADDRINUSE and other bind errors.
+ */
+int ruv_udp_bind(ruv_udp_t *u, const struct sockaddr *addr, unsigned int flags);
+
+/**
+ * Connects the handle to `addr` (bound first if needed): sends then go there with a NULL
+ * address, and only that peer's datagrams arrive. `addr` NULL dissolves the connection.
+ * Errors: RUV_EISCONN (connecting a connected handle), RUV_ENOTCONN (disconnecting an
+ * unconnected one), RUV_EINVAL (family mismatch, NULL handle), connect(2) errors.
+ */
+int ruv_udp_connect(ruv_udp_t *u, const struct sockaddr *addr);
+
+/**
+ * Stores the local address in `name`; `*namelen` is the buffer size in and the address size
+ * out. Errors: RUV_EBADF (no socket yet), RUV_EINVAL (NULL, buffer too small).
+ */
+int ruv_udp_getsockname(const ruv_udp_t *u, struct sockaddr *name, int *namelen);
+
+/**
+ * Stores the connected peer's address in `name`, like ruv_udp_getsockname. RUV_ENOTCONN if
+ * the handle is not connected.
+ */
+int ruv_udp_getpeername(const ruv_udp_t *u, struct sockaddr *name, int *namelen);
+
+/**
+ * Sends one datagram made of `nbufs` buffers (a 0-byte datagram too) to `addr`, or to the
+ * connected peer when `addr` is NULL: at once when the socket takes it, else copied and
+ * queued. `cb(u, status, arg)` (may be NULL) runs from the loop, in send order, with 0, the
+ * kernel's error, or RUV_ECANCELED when the handle closes first. An unbound handle is bound
+ * to the unspecified address first. Errors (no callback then): RUV_EINVAL (NULL handle or
+ * bufs, nbufs 0, family mismatch), RUV_EISCONN (`addr` on a connected handle),
+ * RUV_EDESTADDRREQ (no `addr` on an unconnected one).
+ */
+int ruv_udp_send(ruv_udp_t *u, const ruv_buf_t *bufs, size_t nbufs, const struct sockaddr *addr, ruv_udp_send_cb cb, void *arg);
+
+/**
+ * Sends one datagram now, whole or not at all, never queueing: returns the bytes sent, or
+ * RUV_EAGAIN while sends are queued or the socket cannot take it. Other errors as
+ * ruv_udp_send, or the kernel's (RUV_EMSGSIZE, …).
+ */
+int ruv_udp_try_send(ruv_udp_t *u, const ruv_buf_t *bufs, size_t nbufs, const struct sockaddr *addr);
+
+/**
+ * Starts receiving (an unbound handle is bound to 0.0.0.0 port 0 first): `cb(u, nread,
+ * data, addr, flags)` gets each datagram (`nread` >= 0, 0 for an empty one) with its
+ * sender, or an error (`nread` < 0, `addr` NULL). At most 32 datagrams per handle per
+ * wakeup. Errors: RUV_EALREADY (receiving), RUV_EINVAL (NULL).
+ */
+int ruv_udp_recv_start(ruv_udp_t *u, ruv_udp_recv_cb cb);
+
+/**
+ * Stops receiving; idempotent. Datagrams that arrive meanwhile wait in the socket.
+ */
+int ruv_udp_recv_stop(ruv_udp_t *u);
+
+/**
+ * Bytes of the datagrams queued and not yet sent (0 for an invalid or closing handle).
+ */
+size_t ruv_udp_get_send_queue_size(const ruv_udp_t *u);
+
+/**
+ * Datagrams queued and not yet sent (0 for an invalid or closing handle).
+ */
+size_t ruv_udp_get_send_queue_count(const ruv_udp_t *u);
+
+/**
+ * SO_BROADCAST on (non-zero) or off.
+ */
+int ruv_udp_set_broadcast(ruv_udp_t *u, int on);
+
+/**
+ * The unicast TTL (IPv4) or hop limit (IPv6), 1 to 255 (else RUV_EINVAL).
+ */
+int ruv_udp_set_ttl(ruv_udp_t *u, int ttl);
+
+/**
+ * Whether multicast datagrams this socket sends loop back to local sockets.
+ */
+int ruv_udp_set_multicast_loop(ruv_udp_t *u, int on);
+
+/**
+ * The multicast TTL (IPv4) or hop limit (IPv6), 0 to 255 (else RUV_EINVAL).
+ */
+int ruv_udp_set_multicast_ttl(ruv_udp_t *u, int ttl);
+
+/**
+ * The interface multicast datagrams leave by: a local IPv4 address, an IPv6 address whose
+ * `%zone` names the interface, or NULL for the system's choice. RUV_EINVAL for an
+ * unparsable address or one of the other family than the socket's.
+ */
+int ruv_udp_set_multicast_interface(ruv_udp_t *u, const char *interface_addr);
+
+/**
+ * Joins (`join` 1) or leaves (0) the multicast group `multicast_addr` on the interface
+ * `interface_addr` (as ruv_udp_set_multicast_interface; NULL: the system's choice). An
+ * unbound handle is bound first. Errors: RUV_EINVAL (NULL group, another `join` value,
+ * unparsable addresses, family mismatch), the kernel's (RUV_EADDRNOTAVAIL, …).
+ */
+int ruv_udp_set_membership(ruv_udp_t *u, const char *multicast_addr, const char *interface_addr, int join);
 
 /**
  * The version as `(major << 16) | (minor << 8) | patch`; equals RUV_VERSION_HEX.

@@ -56,6 +56,8 @@ pub struct Udp<H: Host> {
     pub(crate) queued_bytes: usize,
     /// Sends whose completion has not been dispatched yet (queued or completed).
     pub(crate) in_flight: usize,
+    /// The peer of a connected handle (see [`super::udp_connect`]).
+    pub(crate) peer: Option<SocketAddr>,
 }
 
 impl<H: Host> Udp<H> {
@@ -74,6 +76,7 @@ impl<H: Host> Udp<H> {
             sends: VecDeque::new(),
             queued_bytes: 0,
             in_flight: 0,
+            peer: None,
         }
     }
 

@@ -61,6 +61,32 @@ fn sockaddr_in6(addr: &SocketAddrV6) -> libc::sockaddr_in6 {
     }
 }
 
+/// A `SocketAddr` as the C `struct sockaddr` it is, owned (e.g. a datagram's sender, lent to a
+/// callback).
+#[repr(C)]
+pub(crate) union CSockAddr {
+    v4: libc::sockaddr_in,
+    v6: libc::sockaddr_in6,
+}
+
+impl From<&SocketAddr> for CSockAddr {
+    fn from(addr: &SocketAddr) -> Self {
+        match addr {
+            SocketAddr::V4(a) => CSockAddr { v4: sockaddr_in(a) },
+            SocketAddr::V6(a) => CSockAddr {
+                v6: sockaddr_in6(a),
+            },
+        }
+    }
+}
+
+impl CSockAddr {
+    /// The address as the generic `struct sockaddr *` (valid while `self` lives).
+    pub(crate) fn as_ptr(&self) -> *const libc::sockaddr {
+        (self as *const CSockAddr).cast()
+    }
+}
+
 /// Writes `addr` to a caller buffer of `*len` bytes and stores the size used in `*len`;
 /// `RUV_EINVAL` if the buffer is too small (nothing is written then).
 pub(crate) fn write_sockaddr(
@@ -96,6 +122,19 @@ pub(crate) fn write_sockaddr(
     // SAFETY: `len` is non-NULL and writable (API contract).
     unsafe { len.write(needed as c_int) };
     Ok(0)
+}
+
+/// A getsockname/getpeername export: checks `out` and `len` (before the handle's state), runs
+/// `query`, and writes its address as [`write_sockaddr`] does.
+pub(crate) fn address_query(
+    out: *mut libc::sockaddr,
+    len: *mut c_int,
+    query: impl FnOnce() -> Result<SocketAddr, c_int>,
+) -> Result<c_int, c_int> {
+    if out.is_null() || len.is_null() {
+        return Err(EINVAL);
+    }
+    write_sockaddr(&query()?, out, len)
 }
 
 /// Borrows a C string as UTF-8; `RUV_EINVAL` if NULL or not UTF-8.

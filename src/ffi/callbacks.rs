@@ -1,7 +1,7 @@
 //! The C callback types, and the embedder (`CHost`) that tells the core what the C layer
 //! stores with each handle and request.
 
-use std::os::raw::{c_char, c_int, c_void};
+use std::os::raw::{c_char, c_int, c_uint, c_void};
 use std::sync::Arc;
 
 use crate::core::host::Host;
@@ -10,7 +10,7 @@ use crate::core::signal_shared::SignalShared;
 use super::signal_registry;
 use super::types::{
     ruv_async_t, ruv_check_t, ruv_handle_t, ruv_idle_t, ruv_poll_t, ruv_prepare_t, ruv_signal_t,
-    ruv_tcp_t, ruv_timer_t, HandleObj,
+    ruv_stream_t, ruv_tcp_t, ruv_timer_t, ruv_udp_t, HandleObj,
 };
 
 /// Called when a handle is closed; the handle's memory is freed when it returns.
@@ -50,6 +50,36 @@ pub type ruv_signal_cb = Option<unsafe extern "C" fn(signal: *mut ruv_signal_t, 
 /// watermark (see ruv_tcp_set_watermarks).
 pub type ruv_drain_cb = Option<unsafe extern "C" fn(tcp: *mut ruv_tcp_t)>;
 
+/// A stream's connection (listener), connect or shutdown callback: status 0, an error, or
+/// RUV_ECANCELED when the handle was closed first.
+pub type ruv_stream_cb = Option<unsafe extern "C" fn(s: *mut ruv_stream_t, status: c_int)>;
+/// A stream's read callback: data (`nread` > 0, `data` valid only during the call), RUV_EOF or
+/// an error.
+pub type ruv_stream_read_cb =
+    Option<unsafe extern "C" fn(s: *mut ruv_stream_t, nread: libc::ssize_t, data: *const c_char)>;
+/// A stream write's callback: 0, an error or RUV_ECANCELED; `arg` is ruv_write's `arg`.
+pub type ruv_stream_write_cb =
+    Option<unsafe extern "C" fn(s: *mut ruv_stream_t, status: c_int, arg: *mut c_void)>;
+/// Called from the loop when a congested stream's write queue has fallen to its low watermark
+/// (see ruv_stream_set_watermarks).
+pub type ruv_stream_drain_cb = Option<unsafe extern "C" fn(s: *mut ruv_stream_t)>;
+/// A UDP send's callback: 0, the kernel's error, or RUV_ECANCELED (closed before it was sent);
+/// `arg` is ruv_udp_send's `arg`.
+pub type ruv_udp_send_cb =
+    Option<unsafe extern "C" fn(u: *mut ruv_udp_t, status: c_int, arg: *mut c_void)>;
+/// A UDP handle's receive callback: a datagram of `nread` >= 0 bytes (`data` valid only during
+/// the call) from `addr`, with `flags` 0 or RUV_UDP_PARTIAL; or `nread` < 0, an error, with
+/// `addr` NULL.
+pub type ruv_udp_recv_cb = Option<
+    unsafe extern "C" fn(
+        u: *mut ruv_udp_t,
+        nread: libc::ssize_t,
+        data: *const c_char,
+        addr: *const libc::sockaddr,
+        flags: c_uint,
+    ),
+>;
+
 /// The callback of an idle, prepare or check handle (each has its own C type).
 #[derive(Clone, Copy)]
 pub(crate) enum CHookCb {
@@ -63,21 +93,26 @@ pub(crate) enum CHost {}
 
 impl Host for CHost {
     type Owner = *const HandleObj;
-    type ConnectionCb = unsafe extern "C" fn(*mut ruv_tcp_t, c_int);
-    type ConnectCb = unsafe extern "C" fn(*mut ruv_tcp_t, c_int);
-    type WriteCb = (ruv_write_cb, *mut c_void);
-    type ShutdownCb = ruv_shutdown_cb;
-    type ReadCb = unsafe extern "C" fn(*mut ruv_tcp_t, libc::ssize_t, *const c_char);
+    type ConnectionCb = unsafe extern "C" fn(*mut ruv_stream_t, c_int);
+    type ConnectCb = unsafe extern "C" fn(*mut ruv_stream_t, c_int);
+    type WriteCb = (ruv_stream_write_cb, *mut c_void);
+    type ShutdownCb = ruv_stream_cb;
+    type ReadCb = unsafe extern "C" fn(*mut ruv_stream_t, libc::ssize_t, *const c_char);
     type CloseCb = ruv_close_cb;
     type TimerCb = unsafe extern "C" fn(*mut ruv_timer_t);
     type AsyncCb = ruv_async_cb;
     type HookCb = CHookCb;
     type PollCb = unsafe extern "C" fn(*mut ruv_poll_t, c_int, c_int);
     type SignalCb = unsafe extern "C" fn(*mut ruv_signal_t, c_int);
-    type DrainCb = unsafe extern "C" fn(*mut ruv_tcp_t);
-    /// No C API for UDP yet: no UDP handle is ever made from C, so these are never set.
-    type UdpSendCb = ();
-    type UdpRecvCb = ();
+    type DrainCb = unsafe extern "C" fn(*mut ruv_stream_t);
+    type UdpSendCb = (ruv_udp_send_cb, *mut c_void);
+    type UdpRecvCb = unsafe extern "C" fn(
+        *mut ruv_udp_t,
+        libc::ssize_t,
+        *const c_char,
+        *const libc::sockaddr,
+        c_uint,
+    );
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()

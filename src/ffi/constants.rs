@@ -5,7 +5,7 @@
 
 use std::os::raw::c_int;
 
-use crate::core::{poll, stream_ops, tcp_ops};
+use crate::core::{poll, stream_ops, tcp_ops, udp};
 
 /// Bind flag: an IPv6 handle accepts IPv6 only (no dual stack).
 pub const RUV_TCP_IPV6ONLY: c_int = 1;
@@ -24,6 +24,13 @@ pub const RUV_DISCONNECT: c_int = 4;
 /// Poll event: urgent data is available (`EPOLLPRI`, e.g. TCP out-of-band data).
 pub const RUV_PRIORITIZED: c_int = 8;
 
+/// UDP bind flag: an IPv6 handle takes IPv6 only (no dual stack).
+pub const RUV_UDP_IPV6ONLY: c_int = 1;
+/// UDP receive flag: the datagram was longer than the buffer and was cut.
+pub const RUV_UDP_PARTIAL: c_int = 2;
+/// UDP bind flag: SO_REUSEADDR, so several sockets may bind the same address and port.
+pub const RUV_UDP_REUSEADDR: c_int = 4;
+
 const _: () = {
     assert!(RUV_TCP_IPV6ONLY as u32 == tcp_ops::TCP_IPV6ONLY);
     assert!(RUV_TCP_REUSEPORT as u32 == tcp_ops::TCP_REUSEPORT);
@@ -32,4 +39,7 @@ const _: () = {
     assert!(RUV_WRITABLE as u32 == poll::WRITABLE);
     assert!(RUV_DISCONNECT as u32 == poll::DISCONNECT);
     assert!(RUV_PRIORITIZED as u32 == poll::PRIORITIZED);
+    assert!(RUV_UDP_IPV6ONLY as u32 == udp::UDP_IPV6ONLY);
+    assert!(RUV_UDP_PARTIAL as u32 == udp::UDP_PARTIAL);
+    assert!(RUV_UDP_REUSEADDR as u32 == udp::UDP_REUSEADDR);
 };

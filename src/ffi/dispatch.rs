@@ -7,6 +7,7 @@ use std::ptr;
 use crate::core::dispatch::{Dispatch, ReadResult};
 use crate::core::udp::RecvResult as UdpRecvResult;
 
+use super::addr::CSockAddr;
 use super::types::{owner_ptr, CHookCb, CHost, HandleObj, LoopObj};
 
 /// Runs one due callback of `loop_obj`.
@@ -103,16 +104,52 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
             // core drops a drain that is due after ruv_close.
             unsafe { cb(owner_ptr(owner)) }
         }
-        // The C API makes no UDP handles, so these never come; a datagram's buffer still goes
-        // back to the loop.
-        Dispatch::UdpSend { .. } => {}
-        Dispatch::UdpRecv { result, .. } => {
-            if let (UdpRecvResult::Datagram { chunk, .. }, Ok(mut core)) =
-                (result, loop_obj.core.try_borrow_mut())
-            {
-                core.recycle_read_buffer(chunk);
+        Dispatch::UdpSend {
+            owner,
+            cb: (cb, arg),
+            status,
+        } => {
+            if let Some(cb) = cb {
+                // SAFETY: `cb` is the user's send callback; `owner` is live until its close
+                // callback has run, which is later; `arg` is passed back untouched.
+                unsafe { cb(owner_ptr(owner), status, arg) }
             }
         }
+        Dispatch::UdpRecv { owner, cb, result } => match result {
+            UdpRecvResult::Datagram { chunk, addr, flags } => {
+                let data = chunk.data();
+                let nread = libc::ssize_t::try_from(data.len()).unwrap_or(libc::ssize_t::MAX);
+                let from = CSockAddr::from(&addr);
+                // SAFETY: `data` is the loop's read buffer and `from` a local copy of the
+                // sender's address, both valid for the whole call (documented as valid only
+                // during it); `owner` is live until its close callback has run.
+                unsafe {
+                    cb(
+                        owner_ptr(owner),
+                        nread,
+                        data.as_ptr().cast(),
+                        from.as_ptr(),
+                        flags,
+                    )
+                };
+                if let Ok(mut core) = loop_obj.core.try_borrow_mut() {
+                    core.recycle_read_buffer(chunk);
+                }
+            }
+            UdpRecvResult::Error(code) => {
+                // SAFETY: `cb` is the user's non-NULL receive callback, `owner` is live until
+                // its close callback has run; an error has no data and no address.
+                unsafe {
+                    cb(
+                        owner_ptr(owner),
+                        code as libc::ssize_t,
+                        ptr::null(),
+                        ptr::null(),
+                        0,
+                    )
+                }
+            }
+        },
         Dispatch::Close { owner, cb, handle } => {
             if let Some(cb) = cb {
                 // SAFETY: the handle is still allocated (and known to the core, as closing)

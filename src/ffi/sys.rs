@@ -98,3 +98,26 @@ impl Drop for ErrnoGuard {
         unsafe { *libc::__errno_location() = self.0 };
     }
 }
+
+/// What the access mode of an open descriptor allows: (readable, writable), from
+/// `fcntl(F_GETFL)`; `None` if `fd` is not open.
+pub(crate) fn access_mode(fd: c_int) -> Option<(bool, bool)> {
+    // SAFETY: F_GETFL only reads the descriptor's status flags; any int is a valid argument.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 {
+        return None;
+    }
+    Some(match flags & libc::O_ACCMODE {
+        libc::O_RDONLY => (true, false),
+        libc::O_WRONLY => (false, true),
+        _ => (true, true),
+    })
+}
+
+/// An `AF_UNSPEC` socket address: `connect(2)` to it dissolves a UDP socket's connection.
+pub(crate) fn unspec_addr() -> socket2::SockAddr {
+    let len = std::mem::size_of::<libc::sa_family_t>() as libc::socklen_t;
+    // SAFETY: zeroed storage has family 0 (AF_UNSPEC), and an AF_UNSPEC address consists of
+    // the family alone, so `len` covers exactly the initialised address.
+    unsafe { socket2::SockAddr::new(socket2::SockAddrStorage::zeroed(), len) }
+}

@@ -1,6 +1,5 @@
 //! TCP handle functions: one per member of the pyuv TCP handle.
 
-use std::io::IoSlice;
 use std::os::fd::{FromRawFd, IntoRawFd};
 use std::os::raw::{c_int, c_uint};
 
@@ -10,8 +9,14 @@ use crate::core::error::{EBADF, EINVAL, ENOTSOCK};
 
 use crate::core::handle::HandleType;
 
-use super::addr::{read_sockaddr, write_sockaddr};
+use super::addr::{address_query, read_sockaddr};
+use super::fileno::ruv_fileno;
 use super::handle::{new_handle, ruv_close, with_kind};
+use super::stream::{
+    ruv_accept, ruv_listen, ruv_read_start, ruv_read_stop, ruv_shutdown, ruv_try_write, ruv_write,
+};
+use super::stream_kind::{read_cb, returned, status_cb, write_cb};
+use super::stream_state::{ruv_is_readable, ruv_is_writable, ruv_stream_get_write_queue_size};
 use super::sys;
 use super::types::{
     kind_ref, ruv_buf_t, ruv_close_cb, ruv_connect_cb, ruv_connection_cb, ruv_loop_t, ruv_read_cb,
@@ -20,57 +25,6 @@ use super::types::{
 
 // The option functions live in their own module; they are TCP functions all the same.
 pub use super::tcp_options::*;
-
-/// Buffers up to this count are described on the stack.
-const STACK_BUFS: usize = 16;
-
-/// Borrows the caller's buffer array as `IoSlice`s and runs `f` on them. `RUV_EINVAL` if `bufs`
-/// is NULL, `nbufs` is 0, or a buffer has a NULL base and a non-zero length.
-fn with_bufs<R>(
-    bufs: *const ruv_buf_t,
-    nbufs: usize,
-    f: impl FnOnce(&[IoSlice<'_>]) -> Result<R, c_int>,
-) -> Result<R, c_int> {
-    if bufs.is_null() || nbufs == 0 {
-        return Err(EINVAL);
-    }
-    // SAFETY: the caller passes an array of `nbufs` ruv_buf_t (API contract).
-    let bufs = unsafe { std::slice::from_raw_parts(bufs, nbufs) };
-    let slice_of = |b: &ruv_buf_t| -> Result<IoSlice<'_>, c_int> {
-        if b.len == 0 {
-            return Ok(IoSlice::new(&[]));
-        }
-        if b.base.is_null() {
-            return Err(EINVAL);
-        }
-        // SAFETY: a non-NULL base with `len` readable bytes (API contract); the slice lives
-        // only for this call, during which the caller keeps the buffer.
-        Ok(IoSlice::new(unsafe {
-            std::slice::from_raw_parts(b.base.cast::<u8>(), b.len)
-        }))
-    };
-    if let [one] = bufs {
-        return f(&[slice_of(one)?]);
-    }
-    if nbufs <= STACK_BUFS {
-        let mut stack = [IoSlice::new(&[]); STACK_BUFS];
-        for (slot, b) in stack.iter_mut().zip(bufs) {
-            *slot = slice_of(b)?;
-        }
-        f(&stack[..nbufs])
-    } else {
-        let slices = bufs.iter().map(slice_of).collect::<Result<Vec<_>, _>>()?;
-        f(&slices)
-    }
-}
-
-/// The arguments of getsockname/getpeername, checked before the handle's state.
-fn check_name_args(name: *mut libc::sockaddr, namelen: *mut c_int) -> Result<(), c_int> {
-    if name.is_null() || namelen.is_null() {
-        return Err(EINVAL);
-    }
-    Ok(())
-}
 
 ffi_fn! {
     /// Creates a TCP handle in `*out`. `family` AF_UNSPEC creates the socket on bind, connect or
@@ -106,34 +60,23 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// Starts listening; `cb(server, 0)` runs once per pending connection. `backlog` <= 0 means
-    /// RUV_DEFAULT_BACKLOG; an unbound handle is bound to 0.0.0.0 port 0. Errors: RUV_EINVAL (NULL
-    /// callback, connected handle), listen(2) errors.
+    /// As ruv_listen, on a TCP handle only (RUV_EINVAL for a pipe).
     fn ruv_tcp_listen(
         tcp: *mut ruv_tcp_t,
         backlog: c_int,
         cb: ruv_connection_cb,
     ) -> c_int {
-        let cb = cb.ok_or(EINVAL)?;
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_listen(id, backlog, cb))?;
-        Ok(0)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_listen(tcp.cast(), backlog, status_cb(cb)))
     }
 }
 
 ffi_fn! {
-    /// Moves the pending connection of `server` into `client` (a handle without a socket, e.g.
-    /// made with AF_UNSPEC), inside the connection callback or later. Errors: RUV_EAGAIN (nothing
-    /// pending), RUV_EBUSY (client already has a socket; the connection stays pending),
-    /// RUV_EINVAL (not listening, different loops, NULL).
+    /// As ruv_accept, on TCP handles only.
     fn ruv_tcp_accept(server: *mut ruv_tcp_t, client: *mut ruv_tcp_t) -> c_int {
-        let s = kind_ref(server, HandleType::Tcp)?;
-        let c = kind_ref(client, HandleType::Tcp)?;
-        if !std::ptr::eq(s.loop_obj, c.loop_obj) {
-            return Err(EINVAL);
-        }
-        let client_id = c.id.get();
-        with_kind(server, HandleType::Tcp, |core, id| core.stream_accept(id, client_id))?;
-        Ok(0)
+        kind_ref(server, HandleType::Tcp)?;
+        kind_ref(client, HandleType::Tcp)?;
+        returned(ruv_accept(server.cast(), client.cast()))
     }
 }
 
@@ -146,7 +89,7 @@ ffi_fn! {
         addr: *const libc::sockaddr,
         cb: ruv_connect_cb,
     ) -> c_int {
-        let cb = cb.ok_or(EINVAL)?;
+        let cb = status_cb(cb).ok_or(EINVAL)?;
         let addr = read_sockaddr(addr)?;
         with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_connect(id, addr, cb))?;
         Ok(0)
@@ -191,9 +134,9 @@ ffi_fn! {
         name: *mut libc::sockaddr,
         namelen: *mut c_int,
     ) -> c_int {
-        check_name_args(name, namelen)?;
-        let addr = with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_getsockname(id))?;
-        write_sockaddr(&addr, name, namelen)
+        address_query(name, namelen, || {
+            with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_getsockname(id))
+        })
     }
 }
 
@@ -204,28 +147,22 @@ ffi_fn! {
         name: *mut libc::sockaddr,
         namelen: *mut c_int,
     ) -> c_int {
-        check_name_args(name, namelen)?;
-        let addr = with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_getpeername(id))?;
-        write_sockaddr(&addr, name, namelen)
+        address_query(name, namelen, || {
+            with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_getpeername(id))
+        })
     }
 }
 
 ffi_fn! {
-    /// Shuts the write side down once the queued writes are sent; `cb` (may be NULL) gets the
-    /// result. Later writes fail with RUV_EPIPE. Errors: RUV_ENOTCONN (not connected/connecting, or
-    /// already shut down), RUV_EINVAL.
+    /// As ruv_shutdown, on a TCP handle only.
     fn ruv_tcp_shutdown(tcp: *mut ruv_tcp_t, cb: ruv_shutdown_cb) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_shutdown(id, cb))?;
-        Ok(0)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_shutdown(tcp.cast(), status_cb(cb)))
     }
 }
 
 ffi_fn! {
-    /// Writes `nbufs` buffers in order. What the socket does not take at once is copied, so the
-    /// buffers may be reused when this returns. `cb(tcp, status, arg)` (may be NULL) runs from the
-    /// loop once the data is sent (0) or failed. Errors: RUV_EINVAL (NULL, nbufs 0, NULL base with
-    /// len > 0), RUV_EBADF (no socket), RUV_EPIPE (listening, shut down, failed), RUV_ENOBUFS (over
-    /// the write limit, see ruv_tcp_set_write_limit; nothing was queued).
+    /// As ruv_write, on a TCP handle only.
     fn ruv_tcp_write(
         tcp: *mut ruv_tcp_t,
         bufs: *const ruv_buf_t,
@@ -234,59 +171,43 @@ ffi_fn! {
         arg: *mut libc::c_void,
     ) -> c_int {
         kind_ref(tcp, HandleType::Tcp)?;
-        with_bufs(bufs, nbufs, |slices| {
-            with_kind(tcp, HandleType::Tcp, |core, id| core.stream_write(id, slices, (cb, arg)))
-        })?;
-        Ok(0)
+        returned(ruv_write(tcp.cast(), bufs, nbufs, write_cb(cb), arg))
     }
 }
 
 ffi_fn! {
-    /// Writes what the socket takes now without queueing. Returns the bytes written (maybe fewer
-    /// than given), RUV_EAGAIN if nothing could be written, writes are queued or a connect is
-    /// pending; RUV_EINVAL, RUV_EBADF, RUV_EPIPE as ruv_tcp_write, or the socket's error.
+    /// As ruv_try_write, on a TCP handle only.
     fn ruv_tcp_try_write(
         tcp: *mut ruv_tcp_t,
         bufs: *const ruv_buf_t,
         nbufs: usize,
     ) -> c_int {
         kind_ref(tcp, HandleType::Tcp)?;
-        let n = with_bufs(bufs, nbufs, |slices| {
-            with_kind(tcp, HandleType::Tcp, |core, id| core.stream_try_write(id, slices))
-        })?;
-        Ok(c_int::try_from(n).unwrap_or(c_int::MAX))
+        returned(ruv_try_write(tcp.cast(), bufs, nbufs))
     }
 }
 
 ffi_fn! {
-    /// Starts reading: `cb(tcp, nread, data)` gets data (`nread` > 0; `data` valid during the call
-    /// only), RUV_EOF at end of stream, or an error. Errors: RUV_EALREADY (reading), RUV_ENOTCONN
-    /// (not connected, or after EOF), RUV_EINVAL (NULL).
+    /// As ruv_read_start, on a TCP handle only.
     fn ruv_tcp_start_read(tcp: *mut ruv_tcp_t, cb: ruv_read_cb) -> c_int {
-        let cb = cb.ok_or(EINVAL)?;
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_read_start(id, cb))?;
-        Ok(0)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_read_start(tcp.cast(), read_cb(cb)))
     }
 }
 
 ffi_fn! {
-    /// Stops reading; idempotent. Unread data stays in the socket. RUV_EINVAL if invalid.
+    /// As ruv_read_stop, on a TCP handle only.
     fn ruv_tcp_stop_read(tcp: *mut ruv_tcp_t) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_read_stop(id))?;
-        Ok(0)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_read_stop(tcp.cast()))
     }
 }
 
 ffi_fn! {
-    /// Stores the socket descriptor in `*fd`. RUV_EBADF before the socket exists or once closing.
+    /// As ruv_fileno, on a TCP handle only: RUV_EBADF before the socket exists or once closing.
     fn ruv_tcp_fileno(tcp: *const ruv_tcp_t, fd: *mut c_int) -> c_int {
-        if fd.is_null() {
-            return Err(EINVAL);
-        }
-        let value = with_kind(tcp, HandleType::Tcp, |core, id| core.stream_fileno(id))?;
-        // SAFETY: `fd` is non-NULL and points at the caller's int.
-        unsafe { fd.write(value) };
-        Ok(0)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_fileno(tcp.cast(), fd))
     }
 }
 
@@ -304,24 +225,28 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// Bytes accepted by ruv_tcp_write and not yet sent (0 for an invalid or closing handle).
+    /// As ruv_stream_get_write_queue_size, on a TCP handle only (0 for any other pointer).
     fn ruv_tcp_write_queue_size(tcp: *const ruv_tcp_t) -> usize {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_write_queue_size(id)).unwrap_or(0)
+        match kind_ref(tcp, HandleType::Tcp) {
+            Ok(_) => ruv_stream_get_write_queue_size(tcp.cast()),
+            Err(_) => 0,
+        }
     }
 }
 
 ffi_fn! {
-    /// 1 if the handle can read (connected, no EOF yet, not closing), else 0; RUV_EINVAL if invalid.
+    /// As ruv_is_readable, on a TCP handle only.
     fn ruv_tcp_readable(tcp: *const ruv_tcp_t) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_readable(id)).map(c_int::from)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_is_readable(tcp.cast()))
     }
 }
 
 ffi_fn! {
-    /// 1 if the handle accepts writes (connected or connecting, not shut down, not closing), else 0;
-    /// RUV_EINVAL if invalid.
+    /// As ruv_is_writable, on a TCP handle only.
     fn ruv_tcp_writable(tcp: *const ruv_tcp_t) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_writable(id)).map(c_int::from)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_is_writable(tcp.cast()))
     }
 }
 

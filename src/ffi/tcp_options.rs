@@ -8,7 +8,9 @@ use crate::core::handle::HandleType;
 use crate::core::socket::BufferKind;
 
 use super::handle::with_kind;
-use super::types::{ruv_drain_cb, ruv_tcp_t};
+use super::stream_kind::{drain_cb, returned};
+use super::stream_state::{ruv_stream_set_watermarks, ruv_stream_set_write_limit};
+use super::types::{kind_ref, ruv_drain_cb, ruv_tcp_t};
 
 ffi_fn! {
     /// Enables (non-zero) or disables Nagle's algorithm's opposite, TCP_NODELAY; before the socket
@@ -111,34 +113,22 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// Sets write watermarks. With `high` > 0 the handle is congested once a write leaves more than
-    /// `high` bytes queued (ruv_tcp_write_queue_size); `cb(tcp)` then runs once, from the loop,
-    /// when the queue has fallen to `low` bytes or less — the time to resume a paused producer
-    /// (e.g. ruv_tcp_start_read on the connection feeding this one). It runs at most once per
-    /// congestion, never inside ruv_tcp_write, and not at all after ruv_close or a write error.
-    /// The watermarks only inform: writes are still accepted while congested (see
-    /// ruv_tcp_set_write_limit) and ruv_tcp_writable stays 1. `high` 0 (with `low` 0) turns them
-    /// off. Errors: RUV_EINVAL (`low` > `high`, `cb` NULL with `high` > 0, NULL, closing).
+    /// As ruv_stream_set_watermarks, on a TCP handle only.
     fn ruv_tcp_set_watermarks(
         tcp: *mut ruv_tcp_t,
         low: usize,
         high: usize,
         cb: ruv_drain_cb,
     ) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_set_watermarks(id, low, high, cb))?;
-        Ok(0)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_stream_set_watermarks(tcp.cast(), low, high, drain_cb(cb)))
     }
 }
 
 ffi_fn! {
-    /// Bounds the write queue: a ruv_tcp_write issued while bytes are queued that would make
-    /// ruv_tcp_write_queue_size exceed `max` fails with RUV_ENOBUFS and queues nothing. A write
-    /// into an empty queue is always accepted (sent at once, the rest queued), so a stream is
-    /// never cut inside a write and the queue stays at most `max` plus one write. Writes queued
-    /// while connecting count. `max` 0 means no limit (the default). It bounds the memory a peer
-    /// that never reads can cost. Errors: RUV_EINVAL (NULL, closing).
+    /// As ruv_stream_set_write_limit, on a TCP handle only.
     fn ruv_tcp_set_write_limit(tcp: *mut ruv_tcp_t, max: usize) -> c_int {
-        with_kind(tcp, HandleType::Tcp, |core, id| core.stream_set_write_limit(id, max))?;
-        Ok(0)
+        kind_ref(tcp, HandleType::Tcp)?;
+        returned(ruv_stream_set_write_limit(tcp.cast(), max))
     }
 }
