@@ -54,7 +54,7 @@ pub(crate) fn new_handle<T>(
     if out.is_null() {
         return Err(EINVAL);
     }
-    let owner = HandleObj::new_raw(l, ty);
+    let owner = HandleObj::new_raw(l)?;
     let created = l
         .core
         .try_borrow_mut()
@@ -62,13 +62,9 @@ pub(crate) fn new_handle<T>(
         .and_then(|mut core| create(&mut core, owner));
     match created {
         Ok((id, shared)) => {
-            // SAFETY: `owner` was just allocated by new_raw and is not shared with anyone yet
-            // (no other thread can see it before `*out` is written), so writing it is exclusive.
-            unsafe {
-                let obj = &mut *owner.cast_mut();
-                obj.id.set(id);
-                obj.shared = shared;
-            }
+            // SAFETY: owners made by new_raw are slots of the handle table, never freed.
+            let obj = unsafe { &*owner };
+            obj.publish(ty, id, shared);
             // SAFETY: `out` is non-NULL and points at the caller's pointer variable.
             unsafe { out.write(owner_ptr(owner)) };
             Ok(0)

@@ -18,7 +18,7 @@ ffi_fn! {
         }
         let core = Loop::new()?;
         // SAFETY: `out` is non-NULL and points at the caller's pointer variable.
-        unsafe { out.write(LoopObj::into_raw(core)) };
+        unsafe { out.write(LoopObj::into_raw(core)?) };
         Ok(0)
     }
 }

@@ -1,0 +1,291 @@
+//! Process-wide, type-stable slot storage for the objects behind C pointers, and the tagged
+//! ids C gets instead of addresses.
+//!
+//! A table is a fixed directory of chunks; chunk `c` holds `CHUNK0 << c` slots, is allocated the
+//! first time an index in it is needed, and is never freed. So looking up any index, however
+//! old or made up, touches only memory that exists, without a lock. Each slot starts with a
+//! [`SlotState`]: an atomic word holding the slot's generation (odd while the slot is in use,
+//! even while free), its handle kind and a count of cross-thread readers ("pins"). The C
+//! pointer of an object is a [`Token`]: its slot index and the generation it was given, with the
+//! low bits zero; it is never NULL and never dereferenced. A call checks the token's generation
+//! against the slot's: a pointer whose object is gone no longer matches, ever, because a
+//! generation only grows and a slot whose next generation would not fit in a token is retired
+//! (never reused). Free slots are reused most recently freed first, under a lock; only
+//! allocating and freeing take it.
+
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Slots in the first chunk; each next chunk is twice as big.
+const CHUNK0_SHIFT: u32 = 6;
+const CHUNK0: usize = 1 << CHUNK0_SHIFT;
+/// Chunks in a directory: enough for every index a token can carry.
+const CHUNKS: usize = 23;
+
+/// Bits of a token: 3 zero bits, the class bit, the index (+1), then the generation.
+const CLASS_BIT: usize = 1 << 3;
+const INDEX_SHIFT: u32 = 4;
+#[cfg(target_pointer_width = "64")]
+const GEN_SHIFT: u32 = 32;
+#[cfg(not(target_pointer_width = "64"))]
+const GEN_SHIFT: u32 = 20;
+const INDEX_MASK: usize = (1 << (GEN_SHIFT - INDEX_SHIFT)) - 1;
+/// The largest generation a token can carry; a live generation never goes past it.
+const MAX_LIVE_GEN: u64 = (1u64 << (usize::BITS - GEN_SHIFT)) - 3;
+
+/// The state word: generation (high 32 bits), kind (8 bits), pins (low 24 bits).
+const STATE_GEN_SHIFT: u32 = 32;
+const STATE_KIND_SHIFT: u32 = 24;
+const PIN_MASK: u64 = (1 << STATE_KIND_SHIFT) - 1;
+
+// Every index a token can carry has a chunk.
+const _: () = assert!(CHUNK0 * ((1 << CHUNKS) - 1) >= INDEX_MASK);
+
+/// Which table a token belongs to (so a loop pointer is never taken for a handle).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Class {
+    /// Handle tokens.
+    Handle,
+    /// Loop tokens.
+    Loop,
+}
+
+/// A decoded C pointer: slot index, the generation it was given, and its class.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Token {
+    /// The slot index.
+    pub(crate) index: usize,
+    /// The (odd) generation the slot had when the pointer was handed out.
+    pub(crate) gen: u64,
+}
+
+impl Token {
+    /// The pointer-sized value C gets: never 0, the low 3 bits zero.
+    pub(crate) fn encode(self, class: Class) -> usize {
+        let class_bit = if class == Class::Loop { CLASS_BIT } else { 0 };
+        // The generation is at most MAX_LIVE_GEN, which fits above GEN_SHIFT.
+        ((self.gen as usize) << GEN_SHIFT) | ((self.index + 1) << INDEX_SHIFT) | class_bit
+    }
+
+    /// Decodes any pointer-sized value as a token of `class`; `None` if it cannot be one.
+    pub(crate) fn decode(value: usize, class: Class) -> Option<Token> {
+        let class_bit = if class == Class::Loop { CLASS_BIT } else { 0 };
+        if value & (CLASS_BIT | 0b111) != class_bit {
+            return None;
+        }
+        let index = ((value >> INDEX_SHIFT) & INDEX_MASK).checked_sub(1)?;
+        let gen = (value >> GEN_SHIFT) as u64;
+        Some(Token { index, gen })
+    }
+}
+
+/// The atomic word at the start of every slot (see the module docs).
+#[derive(Default)]
+pub(crate) struct SlotState(AtomicU64);
+
+impl SlotState {
+    /// The kind stored with `gen` if the slot is in use with exactly that generation.
+    pub(crate) fn live_kind(&self, gen: u64) -> Option<u8> {
+        let s = self.0.load(Ordering::Acquire);
+        (s >> STATE_GEN_SHIFT == gen && gen & 1 == 1).then_some((s >> STATE_KIND_SHIFT) as u8)
+    }
+
+    /// The whole word, for one comparison against [`SlotState::expect`].
+    pub(crate) fn load_tag(&self) -> u64 {
+        self.0.load(Ordering::Acquire) & !PIN_MASK
+    }
+
+    /// What [`SlotState::load_tag`] returns while the slot is in use with `gen` and `kind`.
+    pub(crate) fn expect(gen: u64, kind: u8) -> u64 {
+        (gen << STATE_GEN_SHIFT) | (u64::from(kind) << STATE_KIND_SHIFT)
+    }
+
+    fn gen(&self) -> u64 {
+        self.0.load(Ordering::Acquire) >> STATE_GEN_SHIFT
+    }
+
+    /// Marks the slot in use with the next (odd) generation and `kind`; everything written to
+    /// the slot before this is visible to whoever sees the new generation. Owner thread only.
+    fn publish(&self, kind: u8) -> u64 {
+        let cur = self.0.load(Ordering::Relaxed);
+        let gen = (cur >> STATE_GEN_SHIFT) + 1;
+        let delta = Self::expect(gen, kind).wrapping_sub(cur & !PIN_MASK);
+        // Only the owner changes the high bits; other threads only add and remove pins.
+        self.0.fetch_add(delta, Ordering::Release);
+        gen
+    }
+
+    /// Ends the slot's use: the generation moves on (stale tokens fail from here), then this
+    /// waits for the cross-thread readers that got in before (each a few instructions).
+    fn unpublish(&self) {
+        self.0.fetch_add(1 << STATE_GEN_SHIFT, Ordering::AcqRel);
+        let mut spins = 0u32;
+        while self.0.load(Ordering::Acquire) & PIN_MASK != 0 {
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// Pins the slot for a cross-thread reader if it is in use with `gen` and `kind`: until
+    /// [`SlotState::unpin`], the slot's owner cannot finish freeing it. Lock-free and
+    /// async-signal-safe.
+    pub(crate) fn pin(&self, gen: u64, kind: u8) -> bool {
+        let s = self.0.fetch_add(1, Ordering::Acquire);
+        if s & !PIN_MASK == Self::expect(gen, kind) {
+            return true;
+        }
+        self.unpin();
+        false
+    }
+
+    /// Ends a pin taken by [`SlotState::pin`].
+    pub(crate) fn unpin(&self) {
+        self.0.fetch_sub(1, Ordering::Release);
+    }
+
+    #[cfg(test)]
+    fn set_gen(&self, gen: u64) {
+        self.0.store(gen << STATE_GEN_SHIFT, Ordering::Release);
+    }
+}
+
+/// What a table holds: a type with a [`SlotState`] and an empty value for unused slots.
+pub(crate) trait Slot: Default + Sync + 'static {
+    /// The slot's state word.
+    fn state(&self) -> &SlotState;
+}
+
+/// Indices handed out so far and the free ones.
+struct FreeList {
+    free: Vec<u32>,
+    next: usize,
+}
+
+/// A process-wide table of `T` slots (see the module docs).
+pub(crate) struct SlotTable<T: Slot> {
+    chunks: [AtomicPtr<T>; CHUNKS],
+    free: Mutex<FreeList>,
+}
+
+/// Chunk number and offset of an index.
+fn locate(index: usize) -> (usize, usize) {
+    let j = index + CHUNK0;
+    let chunk = (usize::BITS - 1 - j.leading_zeros() - CHUNK0_SHIFT) as usize;
+    (chunk, j - (CHUNK0 << chunk))
+}
+
+impl<T: Slot> SlotTable<T> {
+    /// An empty table (no chunk allocated yet).
+    pub(crate) const fn new() -> Self {
+        SlotTable {
+            chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
+            free: Mutex::new(FreeList {
+                free: Vec::new(),
+                next: 0,
+            }),
+        }
+    }
+
+    /// The slot at `index`, if its chunk exists. Lock-free; any index is safe to ask for.
+    pub(crate) fn get(&self, index: usize) -> Option<&T> {
+        if index > INDEX_MASK {
+            return None;
+        }
+        let (chunk, offset) = locate(index);
+        let base = self.chunks[chunk].load(Ordering::Acquire);
+        if base.is_null() {
+            return None;
+        }
+        // SAFETY: a non-NULL directory entry points at a leaked `Box<[T]>` of `CHUNK0 << chunk`
+        // slots that is never freed (see `grow`), and `offset < CHUNK0 << chunk`; `T: Sync`.
+        Some(unsafe { &*base.add(offset) })
+    }
+
+    /// The slot of `token` if it is in use with the token's generation (any kind).
+    pub(crate) fn live(&self, token: Token) -> Option<&T> {
+        let slot = self.get(token.index)?;
+        slot.state().live_kind(token.gen)?;
+        Some(slot)
+    }
+
+    /// Takes a free slot (a new one if none is free) for the calling thread; it is not in use
+    /// until [`SlotTable::publish`]. `None` only when every index is taken.
+    pub(crate) fn alloc(&self) -> Option<(usize, &T)> {
+        let mut list = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let index = match list.free.pop() {
+            Some(i) => i as usize,
+            None => {
+                let i = list.next;
+                if i > INDEX_MASK {
+                    return None;
+                }
+                let (chunk, _) = locate(i);
+                if self.chunks[chunk].load(Ordering::Acquire).is_null() {
+                    self.grow(chunk);
+                }
+                list.next += 1;
+                i
+            }
+        };
+        drop(list);
+        Some((index, self.get(index)?))
+    }
+
+    /// Allocates chunk `chunk` (called with the free list locked, so once per chunk).
+    fn grow(&self, chunk: usize) {
+        let slots: Box<[T]> = (0..CHUNK0 << chunk).map(|_| T::default()).collect();
+        // Leaked on purpose: a chunk lives as long as the process (type-stable storage).
+        let base = Box::leak(slots).as_mut_ptr();
+        self.chunks[chunk].store(base, Ordering::Release);
+    }
+
+    /// Puts slot `index` (taken by `alloc`) in use with `kind`; returns its token. Everything
+    /// written to the slot before is visible to whoever checks the token.
+    pub(crate) fn publish(&self, index: usize, slot: &T, kind: u8) -> Token {
+        let gen = slot.state().publish(kind);
+        Token { index, gen }
+    }
+
+    /// The token slot `index` will get from its next [`SlotTable::publish`].
+    pub(crate) fn next_token(&self, index: usize, slot: &T) -> Token {
+        Token {
+            index,
+            gen: slot.state().gen() + 1,
+        }
+    }
+
+    /// Ends the use of a slot (if published) and waits out its pins; `clear` then empties it on
+    /// this thread and it goes back to the free list, unless its generations are used up.
+    pub(crate) fn free(&self, index: usize, slot: &T, clear: impl FnOnce(&T)) {
+        if slot.state().gen() & 1 == 1 {
+            slot.state().unpublish();
+        }
+        clear(slot);
+        if slot.state().gen() + 1 > MAX_LIVE_GEN {
+            return; // retired: its next generation would not fit in a token
+        }
+        let index = u32::try_from(index).expect("indices fit INDEX_MASK");
+        let mut list = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        list.free.push(index);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn force_gen(&self, index: usize, gen: u64) {
+        if let Some(slot) = self.get(index) {
+            slot.state().set_gen(gen);
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn max_live_gen() -> u64 {
+        MAX_LIVE_GEN
+    }
+}
+
+#[cfg(test)]
+#[path = "slot_table_tests.rs"]
+mod tests;
