@@ -81,6 +81,13 @@ ffi_fn! {
     /// the loop, pending requests then get their callbacks (RUV_ECANCELED if not completed) and
     /// `cb` (may be NULL) runs last, after which the handle is freed. Returns 0, or RUV_EINVAL if
     /// the handle is invalid or already closing.
+    ///
+    /// After the close callback the pointer is stale, and stays safe to pass to any ruv function
+    /// forever: every call returns RUV_EINVAL (getters their fallback: 0, NULL,
+    /// RUV_UNKNOWN_HANDLE), however many handles are made and closed later, also after the loop
+    /// is closed, from any thread. It never reaches a newer handle: handle pointers are tagged ids
+    /// (slot index and generation; never NULL, low bits zero) into a process-wide table whose
+    /// storage is reused, and every call checks the generation.
     fn ruv_close(handle: *mut ruv_handle_t, cb: ruv_close_cb) -> c_int {
         with_core(handle, |core, id| core.close(id, cb))?;
         Ok(0)
