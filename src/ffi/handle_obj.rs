@@ -10,7 +10,7 @@
 //! cross-thread reader of a live handle is ruv_async_send, which pins the slot ([`AsyncPin`])
 //! while it reads `shared`; freeing the slot waits for pins.
 
-use std::cell::{Cell, UnsafeCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -55,8 +55,9 @@ impl Default for HandleObj {
 }
 
 // SAFETY: the slot table is shared by all threads, but a slot's non-atomic fields are used by
-// one thread at a time: the thread of the handle's loop, from `alloc` to `free` (both under the
-// table's lock, which orders one owner's writes before the next owner's reads). Other threads
+// one thread at a time: the thread of the handle's loop, from `alloc` to `free`. A slot moves
+// between threads only through the table's free list, under its lock, which orders one owner's
+// writes before the next owner's reads (a thread's own cache never leaves the thread). Other threads
 // read only `state` (atomic) and, under a pin that `free` waits out, `shared` (written before
 // the generation is published, cleared only after the pins are gone); `AsyncShared` is Sync.
 unsafe impl Sync for HandleObj {}
@@ -70,11 +71,50 @@ impl Slot for HandleObj {
 /// Every handle of the process (see `slot_table`).
 static HANDLES: SlotTable<HandleObj> = SlotTable::new();
 
+/// Most free slot indices a thread keeps for itself; past it, half go back to the table.
+const CACHE_MAX: usize = 256;
+
+/// The slots this thread freed, reused first without taking the table's lock; given back to
+/// the table when the thread ends. Bounded, so memory stays bounded by the peak number of live
+/// handles plus `CACHE_MAX` per thread.
+struct FreeCache(Vec<u32>);
+
+impl Drop for FreeCache {
+    fn drop(&mut self) {
+        HANDLES.release(self.0.drain(..));
+    }
+}
+
+thread_local! {
+    static FREE: RefCell<FreeCache> = const { RefCell::new(FreeCache(Vec::new())) };
+}
+
+/// A slot index this thread freed, if it has one.
+fn cached_slot() -> Option<u32> {
+    FREE.try_with(|c| c.borrow_mut().0.pop()).ok().flatten()
+}
+
+/// Keeps a freed slot index for this thread (or gives it to the table once the cache is full
+/// or the thread is ending).
+fn cache_slot(index: u32) {
+    let kept = FREE.try_with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0.len() >= CACHE_MAX {
+            let half = c.0.len() / 2;
+            HANDLES.release(c.0.drain(..half));
+        }
+        c.0.push(index);
+    });
+    if kept.is_err() {
+        HANDLES.release([index]);
+    }
+}
+
 impl HandleObj {
     /// A free slot for a handle in `loop_obj`; not usable through its pointer until
     /// [`HandleObj::publish`]. `RUV_ENOMEM` if every index is taken.
     pub(crate) fn new_raw(loop_obj: &LoopObj) -> Result<*const HandleObj, c_int> {
-        let (index, obj) = HANDLES.alloc().ok_or(ENOMEM)?;
+        let (index, obj) = HANDLES.alloc_from(cached_slot()).ok_or(ENOMEM)?;
         obj.index.set(index);
         obj.token
             .set(HANDLES.next_token(index, obj).encode(Class::Handle));
@@ -98,7 +138,9 @@ impl HandleObj {
     pub(crate) fn free(owner: *const HandleObj) {
         // SAFETY: owners are slots of HANDLES (made by new_raw), which are never freed.
         let obj = unsafe { &*owner };
-        HANDLES.free(obj.index.get(), obj, |obj| {
+        // Only async handles are read by other threads (under a pin); freeing them waits.
+        let pinnable = obj.handle_type() == Some(HandleType::Async);
+        let reusable = HANDLES.retire(obj, pinnable, |obj| {
             // SAFETY: the generation moved on and the pins are gone (`SlotTable::free`), so no
             // other thread reads `shared` any more.
             let shared = unsafe { (*obj.shared.get()).take() };
@@ -107,6 +149,9 @@ impl HandleObj {
             obj.data.set(std::ptr::null_mut());
             obj.loop_obj.set(std::ptr::null());
         });
+        if reusable {
+            cache_slot(u32::try_from(obj.index.get()).expect("indices fit in a token"));
+        }
     }
 
     /// The loop this handle belongs to.

@@ -69,7 +69,7 @@ impl LoopObj {
         let Some(slot) = LOOPS.live(token) else {
             return;
         };
-        LOOPS.free(token.index, slot, |slot| {
+        LOOPS.free(token.index, slot, false, |slot| {
             let obj = slot.obj.swap(std::ptr::null_mut(), Ordering::Relaxed);
             if !obj.is_null() {
                 // SAFETY: `obj` came from Box::into_raw in `into_raw`; the slot no longer

@@ -5,15 +5,15 @@
 //! first time an index in it is needed, and is never freed. So looking up any index, however
 //! old or made up, touches only memory that exists, without a lock. Each slot starts with a
 //! [`SlotState`]: an atomic word holding the slot's generation (odd while the slot is in use,
-//! even while free), its handle kind and a count of cross-thread readers ("pins"). The C
+//! even while free) and its handle kind, and a count of cross-thread readers ("pins"). The C
 //! pointer of an object is a [`Token`]: its slot index and the generation it was given, with the
 //! low bits zero; it is never NULL and never dereferenced. A call checks the token's generation
 //! against the slot's: a pointer whose object is gone no longer matches, ever, because a
 //! generation only grows and a slot whose next generation would not fit in a token is retired
-//! (never reused). Free slots are reused most recently freed first, under a lock; only
-//! allocating and freeing take it.
+//! (never reused). Free slots are reused most recently freed first, from a free list under a
+//! lock (the handle table puts a per-thread cache in front of it, `handle_obj`).
 
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// Slots in the first chunk; each next chunk is twice as big.
@@ -33,10 +33,8 @@ const INDEX_MASK: usize = (1 << (GEN_SHIFT - INDEX_SHIFT)) - 1;
 /// The largest generation a token can carry; a live generation never goes past it.
 const MAX_LIVE_GEN: u64 = (1u64 << (usize::BITS - GEN_SHIFT)) - 3;
 
-/// The state word: generation (high 32 bits), kind (8 bits), pins (low 24 bits).
+/// The state word: generation (high 32 bits), kind (low 8 bits).
 const STATE_GEN_SHIFT: u32 = 32;
-const STATE_KIND_SHIFT: u32 = 24;
-const PIN_MASK: u64 = (1 << STATE_KIND_SHIFT) - 1;
 
 // Every index a token can carry has a chunk.
 const _: () = assert!(CHUNK0 * ((1 << CHUNKS) - 1) >= INDEX_MASK);
@@ -79,48 +77,55 @@ impl Token {
     }
 }
 
-/// The atomic word at the start of every slot (see the module docs).
+/// The atomic words at the start of every slot (see the module docs). Only the slot's owner
+/// (the thread of the handle's loop) changes the generation and kind; any thread may pin.
 #[derive(Default)]
-pub(crate) struct SlotState(AtomicU64);
+pub(crate) struct SlotState {
+    tag: AtomicU64,
+    pins: AtomicU32,
+}
 
 impl SlotState {
     /// The kind stored with `gen` if the slot is in use with exactly that generation.
     pub(crate) fn live_kind(&self, gen: u64) -> Option<u8> {
-        let s = self.0.load(Ordering::Acquire);
-        (s >> STATE_GEN_SHIFT == gen && gen & 1 == 1).then_some((s >> STATE_KIND_SHIFT) as u8)
+        let s = self.tag.load(Ordering::Acquire);
+        (s >> STATE_GEN_SHIFT == gen && gen & 1 == 1).then_some(s as u8)
     }
 
-    /// The whole word, for one comparison against [`SlotState::expect`].
+    /// The generation and kind, for one comparison against [`SlotState::expect`].
     pub(crate) fn load_tag(&self) -> u64 {
-        self.0.load(Ordering::Acquire) & !PIN_MASK
+        self.tag.load(Ordering::Acquire)
     }
 
     /// What [`SlotState::load_tag`] returns while the slot is in use with `gen` and `kind`.
     pub(crate) fn expect(gen: u64, kind: u8) -> u64 {
-        (gen << STATE_GEN_SHIFT) | (u64::from(kind) << STATE_KIND_SHIFT)
+        (gen << STATE_GEN_SHIFT) | u64::from(kind)
     }
 
     fn gen(&self) -> u64 {
-        self.0.load(Ordering::Acquire) >> STATE_GEN_SHIFT
+        self.tag.load(Ordering::Acquire) >> STATE_GEN_SHIFT
     }
 
     /// Marks the slot in use with the next (odd) generation and `kind`; everything written to
     /// the slot before this is visible to whoever sees the new generation. Owner thread only.
     fn publish(&self, kind: u8) -> u64 {
-        let cur = self.0.load(Ordering::Relaxed);
-        let gen = (cur >> STATE_GEN_SHIFT) + 1;
-        let delta = Self::expect(gen, kind).wrapping_sub(cur & !PIN_MASK);
-        // Only the owner changes the high bits; other threads only add and remove pins.
-        self.0.fetch_add(delta, Ordering::Release);
+        let gen = (self.tag.load(Ordering::Relaxed) >> STATE_GEN_SHIFT) + 1;
+        self.tag.store(Self::expect(gen, kind), Ordering::Release);
         gen
     }
 
-    /// Ends the slot's use: the generation moves on (stale tokens fail from here), then this
-    /// waits for the cross-thread readers that got in before (each a few instructions).
-    fn unpublish(&self) {
-        self.0.fetch_add(1 << STATE_GEN_SHIFT, Ordering::AcqRel);
+    /// Ends the slot's use: the generation moves on, so stale tokens fail from here. With
+    /// `pinnable` (a kind other threads may pin), this then waits for the pins taken before
+    /// (each lasts a few instructions): the SeqCst store and load pair with those of `pin`.
+    fn unpublish(&self, pinnable: bool) {
+        let next = (self.gen() + 1) << STATE_GEN_SHIFT;
+        if !pinnable {
+            self.tag.store(next, Ordering::Release);
+            return;
+        }
+        self.tag.store(next, Ordering::SeqCst);
         let mut spins = 0u32;
-        while self.0.load(Ordering::Acquire) & PIN_MASK != 0 {
+        while self.pins.load(Ordering::SeqCst) != 0 {
             spins += 1;
             if spins < 64 {
                 std::hint::spin_loop();
@@ -131,11 +136,11 @@ impl SlotState {
     }
 
     /// Pins the slot for a cross-thread reader if it is in use with `gen` and `kind`: until
-    /// [`SlotState::unpin`], the slot's owner cannot finish freeing it. Lock-free and
-    /// async-signal-safe.
+    /// [`SlotState::unpin`], its owner cannot finish freeing it (if `kind` is one it frees as
+    /// pinnable). Lock-free and async-signal-safe.
     pub(crate) fn pin(&self, gen: u64, kind: u8) -> bool {
-        let s = self.0.fetch_add(1, Ordering::Acquire);
-        if s & !PIN_MASK == Self::expect(gen, kind) {
+        self.pins.fetch_add(1, Ordering::SeqCst);
+        if self.tag.load(Ordering::SeqCst) == Self::expect(gen, kind) {
             return true;
         }
         self.unpin();
@@ -144,12 +149,12 @@ impl SlotState {
 
     /// Ends a pin taken by [`SlotState::pin`].
     pub(crate) fn unpin(&self) {
-        self.0.fetch_sub(1, Ordering::Release);
+        self.pins.fetch_sub(1, Ordering::Release);
     }
 
     #[cfg(test)]
     fn set_gen(&self, gen: u64) {
-        self.0.store(gen << STATE_GEN_SHIFT, Ordering::Release);
+        self.tag.store(gen << STATE_GEN_SHIFT, Ordering::Release);
     }
 }
 
@@ -258,19 +263,36 @@ impl<T: Slot> SlotTable<T> {
         }
     }
 
-    /// Ends the use of a slot (if published) and waits out its pins; `clear` then empties it on
-    /// this thread and it goes back to the free list, unless its generations are used up.
-    pub(crate) fn free(&self, index: usize, slot: &T, clear: impl FnOnce(&T)) {
+    /// Ends the use of a slot (if published; with `pinnable`, waiting out its pins), then
+    /// `clear` empties it on this thread. Returns whether the slot may be reused (not when its
+    /// generations are used up: it is retired); the caller then passes it to `release`.
+    pub(crate) fn retire(&self, slot: &T, pinnable: bool, clear: impl FnOnce(&T)) -> bool {
         if slot.state().gen() & 1 == 1 {
-            slot.state().unpublish();
+            slot.state().unpublish(pinnable);
         }
         clear(slot);
-        if slot.state().gen() + 1 > MAX_LIVE_GEN {
-            return; // retired: its next generation would not fit in a token
-        }
-        let index = u32::try_from(index).expect("indices fit INDEX_MASK");
+        slot.state().gen() < MAX_LIVE_GEN
+    }
+
+    /// Puts freed slot indices back on the free list.
+    pub(crate) fn release(&self, indices: impl IntoIterator<Item = u32>) {
         let mut list = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        list.free.push(index);
+        list.free.extend(indices);
+    }
+
+    /// [`SlotTable::retire`] and [`SlotTable::release`] in one.
+    pub(crate) fn free(&self, index: usize, slot: &T, pinnable: bool, clear: impl FnOnce(&T)) {
+        if self.retire(slot, pinnable, clear) {
+            self.release([u32::try_from(index).expect("indices fit INDEX_MASK")]);
+        }
+    }
+
+    /// A free slot from `cached` (an index this thread freed), or from [`SlotTable::alloc`].
+    pub(crate) fn alloc_from(&self, cached: Option<u32>) -> Option<(usize, &T)> {
+        match cached {
+            Some(i) => Some((i as usize, self.get(i as usize)?)),
+            None => self.alloc(),
+        }
     }
 
     #[cfg(test)]

@@ -56,7 +56,7 @@ fn a_freed_slot_is_reused_with_a_new_generation() {
     assert_eq!(t1, before);
     assert!(table.live(t1).is_some());
     assert_eq!(slot.state().live_kind(t1.gen), Some(4));
-    table.free(i, slot, |_| {});
+    table.free(i, slot, false, |_| {});
     assert!(table.live(t1).is_none(), "stale after free");
     let (j, slot2) = table.alloc().unwrap();
     assert_eq!(j, i, "the freed slot is reused first");
@@ -82,7 +82,7 @@ fn a_slot_whose_generation_would_not_fit_is_retired() {
         Token::decode(t.encode(Class::Handle), Class::Handle),
         Some(t)
     );
-    table.free(i, slot, |_| {});
+    table.free(i, slot, false, |_| {});
     assert!(table.live(t).is_none());
     let (j, _) = table.alloc().unwrap();
     assert_ne!(j, i, "a retired slot is never handed out again");
@@ -98,7 +98,7 @@ fn pins_match_generation_and_kind_and_hold_off_free() {
     assert!(slot.state().pin(t.gen, 3));
     let (tx, rx) = std::sync::mpsc::channel();
     let freer = std::thread::spawn(move || {
-        table.free(i, slot, |_| {});
+        table.free(i, slot, true, |_| {});
         tx.send(()).unwrap();
     });
     // The free cannot finish while the pin is held (wide margin; it may only be late, never
