@@ -141,8 +141,9 @@ impl HandleObj {
         // Only async handles are read by other threads (under a pin); freeing them waits.
         let pinnable = obj.handle_type() == Some(HandleType::Async);
         let reusable = HANDLES.retire(obj, pinnable, |obj| {
-            // SAFETY: the generation moved on and the pins are gone (`SlotTable::free`), so no
-            // other thread reads `shared` any more.
+            // SAFETY: the generation moved on, so no new pin can succeed, and an async slot's
+            // pins are gone (`SlotTable::retire` waited); a pin on any other kind never succeeds.
+            // So no other thread reads `shared` any more.
             let shared = unsafe { (*obj.shared.get()).take() };
             drop(shared);
             obj.id.set(HandleId::NONE);
