@@ -27,8 +27,6 @@ use super::types::{ruv_async_t, type_of_kind};
 /// One handle's C-side state, in a slot of the handle table.
 pub(crate) struct HandleObj {
     state: SlotState,
-    /// This slot's index in the table.
-    index: Cell<usize>,
     /// The C pointer of the handle in this slot (its token).
     token: Cell<usize>,
     loop_obj: Cell<*const LoopObj>,
@@ -44,7 +42,6 @@ impl Default for HandleObj {
     fn default() -> Self {
         HandleObj {
             state: SlotState::default(),
-            index: Cell::new(0),
             token: Cell::new(0),
             loop_obj: Cell::new(std::ptr::null()),
             id: Cell::new(HandleId::NONE),
@@ -115,7 +112,6 @@ impl HandleObj {
     /// [`HandleObj::publish`]. `RUV_ENOMEM` if every index is taken.
     pub(crate) fn new_raw(loop_obj: &LoopObj) -> Result<*const HandleObj, c_int> {
         let (index, obj) = HANDLES.alloc_from(cached_slot()).ok_or(ENOMEM)?;
-        obj.index.set(index);
         obj.token
             .set(HANDLES.next_token(index, obj).encode(Class::Handle));
         obj.loop_obj.set(loop_obj);
@@ -128,7 +124,7 @@ impl HandleObj {
         // SAFETY: the slot is not published yet, so no other thread can pin it and read
         // `shared`; this thread owns it (see the Sync impl).
         unsafe { *self.shared.get() = shared };
-        let token = HANDLES.publish(self.index.get(), self, ty as u8);
+        let token = HANDLES.publish(self.index(), self, ty as u8);
         debug_assert_eq!(token.encode(Class::Handle), self.token.get());
     }
 
@@ -151,7 +147,7 @@ impl HandleObj {
             obj.loop_obj.set(std::ptr::null());
         });
         if reusable {
-            cache_slot(u32::try_from(obj.index.get()).expect("indices fit in a token"));
+            cache_slot(u32::try_from(obj.index()).expect("indices fit in a token"));
         }
     }
 
@@ -171,6 +167,11 @@ impl HandleObj {
     /// The C pointer of this handle.
     pub(crate) fn token(&self) -> usize {
         self.token.get()
+    }
+
+    /// This slot's index in the table (from its token, set by `new_raw`).
+    fn index(&self) -> usize {
+        Token::decode(self.token.get(), Class::Handle).map_or(0, |t| t.index)
     }
 }
 
@@ -249,5 +250,15 @@ pub(crate) fn async_shared(ptr: *const ruv_async_t) -> Result<AsyncPin, c_int> {
             obj.state.unpin();
             Err(EINVAL)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handle_slot_stays_small() {
+        assert!(std::mem::size_of::<HandleObj>() <= 56);
     }
 }
