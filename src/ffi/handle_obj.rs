@@ -27,8 +27,6 @@ use super::types::{ruv_async_t, type_of_kind};
 /// One handle's C-side state, in a slot of the handle table.
 pub(crate) struct HandleObj {
     state: SlotState,
-    /// The C pointer of the handle in this slot (its token).
-    token: Cell<usize>,
     loop_obj: Cell<*const LoopObj>,
     /// The handle's id in its loop's core.
     pub(crate) id: Cell<HandleId>,
@@ -38,16 +36,19 @@ pub(crate) struct HandleObj {
     shared: UnsafeCell<Option<Arc<AsyncShared>>>,
 }
 
-impl Default for HandleObj {
-    fn default() -> Self {
+impl Slot for HandleObj {
+    fn new(index: u32) -> Self {
         HandleObj {
-            state: SlotState::default(),
-            token: Cell::new(0),
+            state: SlotState::new(index),
             loop_obj: Cell::new(std::ptr::null()),
             id: Cell::new(HandleId::NONE),
             data: Cell::new(std::ptr::null_mut()),
             shared: UnsafeCell::new(None),
         }
+    }
+
+    fn state(&self) -> &SlotState {
+        &self.state
     }
 }
 
@@ -58,12 +59,6 @@ impl Default for HandleObj {
 // read only `state` (atomic) and, under a pin that `free` waits out, `shared` (written before
 // the generation is published, cleared only after the pins are gone); `AsyncShared` is Sync.
 unsafe impl Sync for HandleObj {}
-
-impl Slot for HandleObj {
-    fn state(&self) -> &SlotState {
-        &self.state
-    }
-}
 
 /// Every handle of the process (see `slot_table`).
 static HANDLES: SlotTable<HandleObj> = SlotTable::new();
@@ -86,9 +81,22 @@ thread_local! {
     static FREE: RefCell<FreeCache> = const { RefCell::new(FreeCache(Vec::new())) };
 }
 
-/// A slot index this thread freed, if it has one.
-fn cached_slot() -> Option<u32> {
-    FREE.try_with(|c| c.borrow_mut().0.pop()).ok().flatten()
+/// Free slots a thread takes from the table at once when its cache is empty.
+const REFILL: usize = 32;
+
+/// A free slot for this thread: one it freed, else one of a batch taken from the table.
+fn take_slot() -> Option<&'static HandleObj> {
+    let cached = FREE.try_with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0.is_empty() {
+            HANDLES.alloc_batch(REFILL, &mut c.0);
+        }
+        c.0.pop()
+    });
+    match cached {
+        Ok(index) => HANDLES.get(index? as usize),
+        Err(_) => HANDLES.alloc(), // the thread is ending
+    }
 }
 
 /// Keeps a freed slot index for this thread (or gives it to the table once the cache is full
@@ -111,9 +119,7 @@ impl HandleObj {
     /// A free slot for a handle in `loop_obj`; not usable through its pointer until
     /// [`HandleObj::publish`]. `RUV_ENOMEM` if every index is taken.
     pub(crate) fn new_raw(loop_obj: &LoopObj) -> Result<*const HandleObj, c_int> {
-        let (index, obj) = HANDLES.alloc_from(cached_slot()).ok_or(ENOMEM)?;
-        obj.token
-            .set(HANDLES.next_token(index, obj).encode(Class::Handle));
+        let obj = take_slot().ok_or(ENOMEM)?;
         obj.loop_obj.set(loop_obj);
         Ok(obj)
     }
@@ -124,8 +130,7 @@ impl HandleObj {
         // SAFETY: the slot is not published yet, so no other thread can pin it and read
         // `shared`; this thread owns it (see the Sync impl).
         unsafe { *self.shared.get() = shared };
-        let token = HANDLES.publish(self.index(), self, ty as u8);
-        debug_assert_eq!(token.encode(Class::Handle), self.token.get());
+        HANDLES.publish(self, ty as u8);
     }
 
     /// Frees the slot of a handle made by [`HandleObj::new_raw`] (after its close callback, or
@@ -147,7 +152,7 @@ impl HandleObj {
             obj.loop_obj.set(std::ptr::null());
         });
         if reusable {
-            cache_slot(u32::try_from(obj.index()).expect("indices fit in a token"));
+            cache_slot(obj.state.token().index as u32);
         }
     }
 
@@ -160,18 +165,12 @@ impl HandleObj {
 
     /// The handle's kind.
     pub(crate) fn handle_type(&self) -> Option<HandleType> {
-        let gen = Token::decode(self.token.get(), Class::Handle)?.gen;
-        type_of_kind(self.state.live_kind(gen)?)
+        type_of_kind(self.state.live_kind(self.state.token().gen)?)
     }
 
-    /// The C pointer of this handle.
+    /// The C pointer of this handle (of the handle it will hold, before `publish`).
     pub(crate) fn token(&self) -> usize {
-        self.token.get()
-    }
-
-    /// This slot's index in the table (from its token, set by `new_raw`).
-    fn index(&self) -> usize {
-        Token::decode(self.token.get(), Class::Handle).map_or(0, |t| t.index)
+        self.state.token().encode(Class::Handle)
     }
 }
 
@@ -259,6 +258,6 @@ mod tests {
 
     #[test]
     fn a_handle_slot_stays_small() {
-        assert!(std::mem::size_of::<HandleObj>() <= 56);
+        assert!(std::mem::size_of::<HandleObj>() <= 48);
     }
 }

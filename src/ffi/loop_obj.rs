@@ -25,13 +25,19 @@ pub(crate) struct LoopObj {
 }
 
 /// A slot of the loop table: the state word and the loop it holds while in use.
-#[derive(Default)]
 pub(crate) struct LoopSlot {
     state: SlotState,
     obj: AtomicPtr<LoopObj>,
 }
 
 impl Slot for LoopSlot {
+    fn new(index: u32) -> Self {
+        LoopSlot {
+            state: SlotState::new(index),
+            obj: AtomicPtr::new(std::ptr::null_mut()),
+        }
+    }
+
     fn state(&self) -> &SlotState {
         &self.state
     }
@@ -47,8 +53,8 @@ impl LoopObj {
     /// A new loop object in a fresh slot; returns the pointer C gets. `RUV_ENOMEM` if every
     /// loop index is taken.
     pub(crate) fn into_raw(core: Loop<CHost>) -> Result<*mut ruv_loop_t, c_int> {
-        let (index, slot) = LOOPS.alloc().ok_or(ENOMEM)?;
-        let token = LOOPS.next_token(index, slot).encode(Class::Loop);
+        let slot = LOOPS.alloc().ok_or(ENOMEM)?;
+        let token = slot.state().token().encode(Class::Loop);
         let obj = Box::new(LoopObj {
             core: RefCell::new(core),
             data: Cell::new(std::ptr::null_mut()),
@@ -57,7 +63,7 @@ impl LoopObj {
             token,
         });
         slot.obj.store(Box::into_raw(obj), Ordering::Relaxed);
-        LOOPS.publish(index, slot, LOOP_KIND);
+        LOOPS.publish(slot, LOOP_KIND);
         Ok(token as *mut ruv_loop_t)
     }
 
@@ -69,7 +75,7 @@ impl LoopObj {
         let Some(slot) = LOOPS.live(token) else {
             return;
         };
-        LOOPS.free(token.index, slot, false, |slot| {
+        LOOPS.free(slot, false, |slot| {
             let obj = slot.obj.swap(std::ptr::null_mut(), Ordering::Relaxed);
             if !obj.is_null() {
                 // SAFETY: `obj` came from Box::into_raw in `into_raw`; the slot no longer

@@ -77,15 +77,34 @@ impl Token {
     }
 }
 
-/// The atomic words at the start of every slot (see the module docs). Only the slot's owner
-/// (the thread of the handle's loop) changes the generation and kind; any thread may pin.
-#[derive(Default)]
+/// The words at the start of every slot (see the module docs). Only the slot's owner (the
+/// thread of the handle's loop) changes the generation and kind; any thread may pin.
 pub(crate) struct SlotState {
     tag: AtomicU64,
     pins: AtomicU32,
+    /// The slot's index in its table (fixed when its chunk is made).
+    index: u32,
 }
 
 impl SlotState {
+    /// The state of the unused slot at `index`.
+    pub(crate) fn new(index: u32) -> Self {
+        SlotState {
+            tag: AtomicU64::new(0),
+            pins: AtomicU32::new(0),
+            index,
+        }
+    }
+
+    /// The slot's token: its index and its generation while in use (the next one while free,
+    /// which is what `publish` will give it).
+    pub(crate) fn token(&self) -> Token {
+        Token {
+            index: self.index as usize,
+            gen: self.gen() | 1,
+        }
+    }
+
     /// The kind stored with `gen` if the slot is in use with exactly that generation.
     pub(crate) fn live_kind(&self, gen: u64) -> Option<u8> {
         let s = self.tag.load(Ordering::Acquire);
@@ -159,7 +178,9 @@ impl SlotState {
 }
 
 /// What a table holds: a type with a [`SlotState`] and an empty value for unused slots.
-pub(crate) trait Slot: Default + Sync + 'static {
+pub(crate) trait Slot: Sync + 'static {
+    /// The unused slot at `index` (its state: `SlotState::new(index)`).
+    fn new(index: u32) -> Self;
     /// The slot's state word.
     fn state(&self) -> &SlotState;
 }
@@ -219,47 +240,50 @@ impl<T: Slot> SlotTable<T> {
 
     /// Takes a free slot (a new one if none is free) for the calling thread; it is not in use
     /// until [`SlotTable::publish`]. `None` only when every index is taken.
-    pub(crate) fn alloc(&self) -> Option<(usize, &T)> {
+    pub(crate) fn alloc(&self) -> Option<&T> {
+        let mut one = Vec::with_capacity(1);
+        self.alloc_batch(1, &mut one);
+        self.get(*one.first()? as usize)
+    }
+
+    /// Moves up to `n` free slot indices (new ones when none are free) to the end of `out`, the
+    /// lowest last, under one lock: a thread's cache of slots to use (`handle_obj`).
+    pub(crate) fn alloc_batch(&self, n: usize, out: &mut Vec<u32>) {
         let mut list = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        let index = match list.free.pop() {
-            Some(i) => i as usize,
-            None => {
-                let i = list.next;
-                if i > INDEX_MASK {
-                    return None;
-                }
-                let (chunk, _) = locate(i);
-                if self.chunks[chunk].load(Ordering::Acquire).is_null() {
-                    self.grow(chunk);
-                }
-                list.next += 1;
-                i
+        let reused = n.min(list.free.len());
+        let from = list.free.len() - reused;
+        out.extend(list.free.drain(from..));
+        let fresh = (n - reused).min((INDEX_MASK + 1).saturating_sub(list.next));
+        let first = list.next;
+        for i in first..first + fresh {
+            let (chunk, _) = locate(i);
+            if self.chunks[chunk].load(Ordering::Acquire).is_null() {
+                self.grow(chunk);
             }
-        };
-        drop(list);
-        Some((index, self.get(index)?))
+        }
+        list.next += fresh;
+        // Indices fit in u32: they are at most INDEX_MASK.
+        out.extend((first..first + fresh).rev().map(|i| i as u32));
     }
 
     /// Allocates chunk `chunk` (called with the free list locked, so once per chunk).
     fn grow(&self, chunk: usize) {
-        let slots: Box<[T]> = (0..CHUNK0 << chunk).map(|_| T::default()).collect();
+        let first = (CHUNK0 << chunk) - CHUNK0;
+        let slots: Box<[T]> = (first..first + (CHUNK0 << chunk))
+            .map(|i| T::new(i as u32))
+            .collect();
         // Leaked on purpose: a chunk lives as long as the process (type-stable storage).
         let base = Box::leak(slots).as_mut_ptr();
         self.chunks[chunk].store(base, Ordering::Release);
     }
 
-    /// Puts slot `index` (taken by `alloc`) in use with `kind`; returns its token. Everything
-    /// written to the slot before is visible to whoever checks the token.
-    pub(crate) fn publish(&self, index: usize, slot: &T, kind: u8) -> Token {
+    /// Puts a slot (taken by `alloc`) in use with `kind`; returns its token. Everything written
+    /// to the slot before is visible to whoever checks the token.
+    pub(crate) fn publish(&self, slot: &T, kind: u8) -> Token {
         let gen = slot.state().publish(kind);
-        Token { index, gen }
-    }
-
-    /// The token slot `index` will get from its next [`SlotTable::publish`].
-    pub(crate) fn next_token(&self, index: usize, slot: &T) -> Token {
         Token {
-            index,
-            gen: slot.state().gen() + 1,
+            index: slot.state().index as usize,
+            gen,
         }
     }
 
@@ -281,17 +305,9 @@ impl<T: Slot> SlotTable<T> {
     }
 
     /// [`SlotTable::retire`] and [`SlotTable::release`] in one.
-    pub(crate) fn free(&self, index: usize, slot: &T, pinnable: bool, clear: impl FnOnce(&T)) {
+    pub(crate) fn free(&self, slot: &T, pinnable: bool, clear: impl FnOnce(&T)) {
         if self.retire(slot, pinnable, clear) {
-            self.release([u32::try_from(index).expect("indices fit INDEX_MASK")]);
-        }
-    }
-
-    /// A free slot from `cached` (an index this thread freed), or from [`SlotTable::alloc`].
-    pub(crate) fn alloc_from(&self, cached: Option<u32>) -> Option<(usize, &T)> {
-        match cached {
-            Some(i) => Some((i as usize, self.get(i as usize)?)),
-            None => self.alloc(),
+            self.release([slot.state().index]);
         }
     }
 

@@ -2,12 +2,17 @@
 
 use super::*;
 
-#[derive(Default)]
 struct TestSlot {
     state: SlotState,
 }
 
 impl Slot for TestSlot {
+    fn new(index: u32) -> Self {
+        TestSlot {
+            state: SlotState::new(index),
+        }
+    }
+
     fn state(&self) -> &SlotState {
         &self.state
     }
@@ -49,18 +54,20 @@ fn locate_covers_every_index_once() {
 #[test]
 fn a_freed_slot_is_reused_with_a_new_generation() {
     let table: &'static SlotTable<TestSlot> = Box::leak(Box::new(SlotTable::new()));
-    let (i, slot) = table.alloc().unwrap();
-    let before = table.next_token(i, slot);
+    let slot = table.alloc().unwrap();
+    let before = slot.state().token();
     assert!(table.live(before).is_none(), "not live before publish");
-    let t1 = table.publish(i, slot, 4);
+    let t1 = table.publish(slot, 4);
     assert_eq!(t1, before);
+    assert_eq!(slot.state().token(), t1);
     assert!(table.live(t1).is_some());
     assert_eq!(slot.state().live_kind(t1.gen), Some(4));
-    table.free(i, slot, false, |_| {});
+    table.free(slot, false, |_| {});
     assert!(table.live(t1).is_none(), "stale after free");
-    let (j, slot2) = table.alloc().unwrap();
-    assert_eq!(j, i, "the freed slot is reused first");
-    let t2 = table.publish(j, slot2, 4);
+    let slot2 = table.alloc().unwrap();
+    assert!(std::ptr::eq(slot, slot2), "the freed slot is reused first");
+    let t2 = table.publish(slot2, 4);
+    assert_eq!(t2.index, t1.index);
     assert_ne!(t2, t1);
     assert!(
         table.live(t1).is_none(),
@@ -72,40 +79,70 @@ fn a_freed_slot_is_reused_with_a_new_generation() {
 }
 
 #[test]
+fn batches_hand_out_each_index_once_lowest_first() {
+    let table: &'static SlotTable<TestSlot> = Box::leak(Box::new(SlotTable::new()));
+    let mut got = Vec::new();
+    table.alloc_batch(3 * CHUNK0, &mut got);
+    assert_eq!(got.len(), 3 * CHUNK0);
+    assert_eq!(got.last(), Some(&0));
+    let mut sorted = got.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..3 * CHUNK0 as u32).collect::<Vec<_>>());
+    for &i in &got {
+        assert_eq!(
+            table.get(i as usize).unwrap().state().token().index,
+            i as usize
+        );
+    }
+    table.release([5, 9]);
+    let mut more = Vec::new();
+    table.alloc_batch(3, &mut more);
+    assert_eq!(more, vec![5, 9, 3 * CHUNK0 as u32]);
+}
+
+#[test]
 fn a_slot_whose_generation_would_not_fit_is_retired() {
     let table: &'static SlotTable<TestSlot> = Box::leak(Box::new(SlotTable::new()));
-    let (i, slot) = table.alloc().unwrap();
+    let slot = table.alloc().unwrap();
+    let i = slot.state().token().index;
     table.force_gen(i, SlotTable::<TestSlot>::max_live_gen() - 1);
-    let t = table.publish(i, slot, 1);
+    let t = table.publish(slot, 1);
     assert_eq!(t.gen, SlotTable::<TestSlot>::max_live_gen());
     assert_eq!(
         Token::decode(t.encode(Class::Handle), Class::Handle),
         Some(t)
     );
-    table.free(i, slot, false, |_| {});
+    table.free(slot, false, |_| {});
     assert!(table.live(t).is_none());
-    let (j, _) = table.alloc().unwrap();
-    assert_ne!(j, i, "a retired slot is never handed out again");
+    let other = table.alloc().unwrap();
+    assert_ne!(
+        other.state().token().index,
+        i,
+        "a retired slot is never handed out again"
+    );
 }
 
 #[test]
 fn pins_match_generation_and_kind_and_hold_off_free() {
     let table: &'static SlotTable<TestSlot> = Box::leak(Box::new(SlotTable::new()));
-    let (i, slot) = table.alloc().unwrap();
-    let t = table.publish(i, slot, 3);
+    let slot = table.alloc().unwrap();
+    let t = table.publish(slot, 3);
     assert!(!slot.state().pin(t.gen, 2), "wrong kind");
     assert!(!slot.state().pin(t.gen + 2, 3), "wrong generation");
     assert!(slot.state().pin(t.gen, 3));
     let (tx, rx) = std::sync::mpsc::channel();
     let freer = std::thread::spawn(move || {
-        table.free(i, slot, true, |_| {});
+        table.free(slot, true, |_| {});
         tx.send(()).unwrap();
     });
-    // The free cannot finish while the pin is held (wide margin; it may only be late, never
-    // early).
-    assert!(rx
-        .recv_timeout(std::time::Duration::from_millis(50))
-        .is_err());
+    // Once the generation moved on, the free still cannot finish while the pin is held.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while table.live(t).is_some() {
+        assert!(std::time::Instant::now() < deadline, "free never started");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let wait = std::time::Duration::from_millis(20);
+    assert!(rx.recv_timeout(wait).is_err());
     assert!(!slot.state().pin(t.gen, 3), "no new pin once freeing began");
     slot.state().unpin();
     rx.recv().unwrap();
