@@ -183,32 +183,39 @@ pub(crate) fn owner_ptr<T>(owner: *const HandleObj) -> *mut T {
 
 static WARNED: AtomicBool = AtomicBool::new(false);
 
-/// The live slot of a handle pointer; `None` for NULL, a stale or a made-up pointer.
-fn live_slot<T>(ptr: *const T) -> Option<(&'static HandleObj, Token)> {
+/// The slot a handle pointer names and the generation it was given; `None` if it cannot be
+/// a handle pointer (NULL among them) or names no slot.
+#[inline]
+fn slot_of<T>(ptr: *const T) -> Option<(&'static HandleObj, u64)> {
     let token = Token::decode(ptr as usize, Class::Handle)?;
-    match HANDLES.live(token) {
-        Some(obj) => Some((obj, token)),
-        None => {
-            if cfg!(debug_assertions) && !ptr.is_null() && !WARNED.swap(true, Ordering::Relaxed) {
-                eprintln!("ruv: stale or invalid handle {ptr:p} (RUV_EINVAL; reported once)");
-            }
-            None
-        }
+    Some((HANDLES.get(token.index)?, token.gen))
+}
+
+/// The error for a pointer that is not a live handle (of the kind asked for).
+#[cold]
+fn invalid<T>(ptr: *const T) -> c_int {
+    if cfg!(debug_assertions) && !ptr.is_null() && !WARNED.swap(true, Ordering::Relaxed) {
+        eprintln!("ruv: stale or invalid handle {ptr:p} (RUV_EINVAL; reported once)");
     }
+    EINVAL
 }
 
 /// Checks a C handle pointer of any kind: `RUV_EINVAL` if NULL or not a live handle.
 pub(crate) fn handle_ref<'a, T>(ptr: *const T) -> Result<&'a HandleObj, c_int> {
-    live_slot(ptr).map(|(obj, _)| obj).ok_or(EINVAL)
+    match slot_of(ptr) {
+        Some((obj, gen)) if obj.state.live_kind(gen).is_some() => Ok(obj),
+        _ => Err(invalid(ptr)),
+    }
 }
 
 /// Checks a C handle pointer of kind `ty`: `RUV_EINVAL` if NULL, dead or of another kind.
+/// One load of the slot's state decides.
+#[inline]
 pub(crate) fn kind_ref<'a, T>(ptr: *const T, ty: HandleType) -> Result<&'a HandleObj, c_int> {
-    let (obj, token) = live_slot(ptr).ok_or(EINVAL)?;
-    if obj.state.load_tag() != SlotState::expect(token.gen, ty as u8) {
-        return Err(EINVAL);
+    match slot_of(ptr) {
+        Some((obj, gen)) if obj.state.load_tag() == SlotState::expect(gen, ty as u8) => Ok(obj),
+        _ => Err(invalid(ptr)),
     }
-    Ok(obj)
 }
 
 /// An async handle's cross-thread part, pinned: its slot cannot be freed or reused while this
@@ -227,7 +234,7 @@ impl std::ops::Deref for AsyncPin {
 
 impl Drop for AsyncPin {
     fn drop(&mut self) {
-        self.obj.state.unpin();
+        HANDLES.unpin(self.obj);
     }
 }
 
@@ -236,7 +243,7 @@ impl Drop for AsyncPin {
 pub(crate) fn async_shared(ptr: *const ruv_async_t) -> Result<AsyncPin, c_int> {
     let token = Token::decode(ptr as usize, Class::Handle).ok_or(EINVAL)?;
     let obj = HANDLES.get(token.index).ok_or(EINVAL)?;
-    if !obj.state.pin(token.gen, HandleType::Async as u8) {
+    if !HANDLES.pin(obj, token.gen, HandleType::Async as u8) {
         return Err(EINVAL);
     }
     // SAFETY: pinned with a matching generation: `shared` was written before that generation
@@ -246,7 +253,7 @@ pub(crate) fn async_shared(ptr: *const ruv_async_t) -> Result<AsyncPin, c_int> {
     match shared {
         Some(shared) => Ok(AsyncPin { obj, shared }),
         None => {
-            obj.state.unpin();
+            HANDLES.unpin(obj);
             Err(EINVAL)
         }
     }

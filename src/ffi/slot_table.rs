@@ -5,7 +5,9 @@
 //! first time an index in it is needed, and is never freed. So looking up any index, however
 //! old or made up, touches only memory that exists, without a lock. Each slot starts with a
 //! [`SlotState`]: an atomic word holding the slot's generation (odd while the slot is in use,
-//! even while free) and its handle kind, and a count of cross-thread readers ("pins"). The C
+//! even while free) and its handle kind. Beside each chunk, an array counts the slots'
+//! cross-thread readers ("pins"; apart, so that a reader's writes do not bounce the cache line
+//! the slot's own thread reads). The C
 //! pointer of an object is a [`Token`]: its slot index and the generation it was given, with the
 //! low bits zero; it is never NULL and never dereferenced. A call checks the token's generation
 //! against the slot's: a pointer whose object is gone no longer matches, ever, because a
@@ -66,6 +68,7 @@ impl Token {
     }
 
     /// Decodes any pointer-sized value as a token of `class`; `None` if it cannot be one.
+    #[inline]
     pub(crate) fn decode(value: usize, class: Class) -> Option<Token> {
         let class_bit = if class == Class::Loop { CLASS_BIT } else { 0 };
         if value & (CLASS_BIT | 0b111) != class_bit {
@@ -81,7 +84,6 @@ impl Token {
 /// thread of the handle's loop) changes the generation and kind; any thread may pin.
 pub(crate) struct SlotState {
     tag: AtomicU64,
-    pins: AtomicU32,
     /// The slot's index in its table (fixed when its chunk is made).
     index: u32,
 }
@@ -91,7 +93,6 @@ impl SlotState {
     pub(crate) fn new(index: u32) -> Self {
         SlotState {
             tag: AtomicU64::new(0),
-            pins: AtomicU32::new(0),
             index,
         }
     }
@@ -105,18 +106,23 @@ impl SlotState {
         }
     }
 
-    /// The kind stored with `gen` if the slot is in use with exactly that generation.
+    /// The kind stored with `gen` if the slot is in use with exactly that generation (a free
+    /// slot's kind is 0, an used one's never).
+    #[inline]
     pub(crate) fn live_kind(&self, gen: u64) -> Option<u8> {
         let s = self.tag.load(Ordering::Acquire);
-        (s >> STATE_GEN_SHIFT == gen && gen & 1 == 1).then_some(s as u8)
+        (s >> STATE_GEN_SHIFT == gen && s as u8 != 0).then_some(s as u8)
     }
 
     /// The generation and kind, for one comparison against [`SlotState::expect`].
+    #[inline]
     pub(crate) fn load_tag(&self) -> u64 {
         self.tag.load(Ordering::Acquire)
     }
 
-    /// What [`SlotState::load_tag`] returns while the slot is in use with `gen` and `kind`.
+    /// What [`SlotState::load_tag`] returns while the slot is in use with `gen` and `kind`
+    /// (`kind` is never 0).
+    #[inline]
     pub(crate) fn expect(gen: u64, kind: u8) -> u64 {
         (gen << STATE_GEN_SHIFT) | u64::from(kind)
     }
@@ -125,50 +131,26 @@ impl SlotState {
         self.tag.load(Ordering::Acquire) >> STATE_GEN_SHIFT
     }
 
-    /// Marks the slot in use with the next (odd) generation and `kind`; everything written to
-    /// the slot before this is visible to whoever sees the new generation. Owner thread only.
+    /// Marks the slot in use with the next (odd) generation and `kind` (not 0); everything
+    /// written to the slot before this is visible to whoever sees the new generation. Owner
+    /// thread only.
     fn publish(&self, kind: u8) -> u64 {
+        debug_assert_ne!(kind, 0);
         let gen = (self.tag.load(Ordering::Relaxed) >> STATE_GEN_SHIFT) + 1;
         self.tag.store(Self::expect(gen, kind), Ordering::Release);
         gen
     }
 
     /// Ends the slot's use: the generation moves on, so stale tokens fail from here. With
-    /// `pinnable` (a kind other threads may pin), this then waits for the pins taken before
-    /// (each lasts a few instructions): the SeqCst store and load pair with those of `pin`.
+    /// `pinnable` (a kind other threads may pin) the store is SeqCst: it pairs with `pin`'s.
     fn unpublish(&self, pinnable: bool) {
         let next = (self.gen() + 1) << STATE_GEN_SHIFT;
-        if !pinnable {
-            self.tag.store(next, Ordering::Release);
-            return;
-        }
-        self.tag.store(next, Ordering::SeqCst);
-        let mut spins = 0u32;
-        while self.pins.load(Ordering::SeqCst) != 0 {
-            spins += 1;
-            if spins < 64 {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
-        }
-    }
-
-    /// Pins the slot for a cross-thread reader if it is in use with `gen` and `kind`: until
-    /// [`SlotState::unpin`], its owner cannot finish freeing it (if `kind` is one it frees as
-    /// pinnable). Lock-free and async-signal-safe.
-    pub(crate) fn pin(&self, gen: u64, kind: u8) -> bool {
-        self.pins.fetch_add(1, Ordering::SeqCst);
-        if self.tag.load(Ordering::SeqCst) == Self::expect(gen, kind) {
-            return true;
-        }
-        self.unpin();
-        false
-    }
-
-    /// Ends a pin taken by [`SlotState::pin`].
-    pub(crate) fn unpin(&self) {
-        self.pins.fetch_sub(1, Ordering::Release);
+        let order = if pinnable {
+            Ordering::SeqCst
+        } else {
+            Ordering::Release
+        };
+        self.tag.store(next, order);
     }
 
     #[cfg(test)]
@@ -185,6 +167,13 @@ pub(crate) trait Slot: Sync + 'static {
     fn state(&self) -> &SlotState;
 }
 
+/// Pin counts of 16 slots, alone on a cache line (no other data shares it).
+#[repr(align(64))]
+struct PinLine([AtomicU32; PINS_PER_LINE]);
+
+const PINS_PER_LINE: usize = 16;
+const _: () = assert!(CHUNK0 % PINS_PER_LINE == 0);
+
 /// Indices handed out so far and the free ones.
 struct FreeList {
     free: Vec<u32>,
@@ -194,10 +183,13 @@ struct FreeList {
 /// A process-wide table of `T` slots (see the module docs).
 pub(crate) struct SlotTable<T: Slot> {
     chunks: [AtomicPtr<T>; CHUNKS],
+    /// The pin counts of each chunk's slots (made before the chunk is published).
+    pins: [AtomicPtr<PinLine>; CHUNKS],
     free: Mutex<FreeList>,
 }
 
 /// Chunk number and offset of an index.
+#[inline]
 fn locate(index: usize) -> (usize, usize) {
     let j = index + CHUNK0;
     let chunk = (usize::BITS - 1 - j.leading_zeros() - CHUNK0_SHIFT) as usize;
@@ -209,6 +201,7 @@ impl<T: Slot> SlotTable<T> {
     pub(crate) const fn new() -> Self {
         SlotTable {
             chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
+            pins: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
             free: Mutex::new(FreeList {
                 free: Vec::new(),
                 next: 0,
@@ -217,6 +210,7 @@ impl<T: Slot> SlotTable<T> {
     }
 
     /// The slot at `index`, if its chunk exists. Lock-free; any index is safe to ask for.
+    #[inline]
     pub(crate) fn get(&self, index: usize) -> Option<&T> {
         if index > INDEX_MASK {
             return None;
@@ -229,6 +223,60 @@ impl<T: Slot> SlotTable<T> {
         // SAFETY: a non-NULL directory entry points at a leaked `Box<[T]>` of `CHUNK0 << chunk`
         // slots that is never freed (see `grow`), and `offset < CHUNK0 << chunk`; `T: Sync`.
         Some(unsafe { &*base.add(offset) })
+    }
+
+    /// The pin count of a slot of this table (`grow` makes it before the slot, so it is
+    /// always there; `None` is never expected).
+    fn pins_of(&self, slot: &T) -> Option<&AtomicU32> {
+        let (chunk, offset) = locate(slot.state().index as usize);
+        let base = self.pins[chunk].load(Ordering::Acquire);
+        if base.is_null() {
+            return None;
+        }
+        // SAFETY: non-NULL, it points at a leaked `Box<[PinLine]>` of `CHUNK0 << chunk` counts
+        // that is never freed (see `grow`), and `offset < CHUNK0 << chunk`.
+        let line = unsafe { &*base.add(offset / PINS_PER_LINE) };
+        Some(&line.0[offset % PINS_PER_LINE])
+    }
+
+    /// Pins `slot` for a cross-thread reader if it is in use with `gen` and `kind`: until
+    /// [`SlotTable::unpin`], its owner cannot finish freeing it (when it frees it as
+    /// `pinnable`). Lock-free and async-signal-safe. The SeqCst add and load pair with
+    /// `retire`'s SeqCst store and load: either the reader sees the new generation, or the
+    /// owner sees the pin.
+    pub(crate) fn pin(&self, slot: &T, gen: u64, kind: u8) -> bool {
+        let Some(pins) = self.pins_of(slot) else {
+            return false;
+        };
+        pins.fetch_add(1, Ordering::SeqCst);
+        if slot.state().tag.load(Ordering::SeqCst) == SlotState::expect(gen, kind) {
+            return true;
+        }
+        pins.fetch_sub(1, Ordering::Release);
+        false
+    }
+
+    /// Ends a pin taken by [`SlotTable::pin`].
+    pub(crate) fn unpin(&self, slot: &T) {
+        if let Some(pins) = self.pins_of(slot) {
+            pins.fetch_sub(1, Ordering::Release);
+        }
+    }
+
+    /// Waits until no reader has `slot` pinned (each pin lasts a few instructions).
+    fn wait_unpinned(&self, slot: &T) {
+        let Some(pins) = self.pins_of(slot) else {
+            return;
+        };
+        let mut spins = 0u32;
+        while pins.load(Ordering::SeqCst) != 0 {
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
     }
 
     /// The slot of `token` if it is in use with the token's generation (any kind).
@@ -272,7 +320,11 @@ impl<T: Slot> SlotTable<T> {
         let slots: Box<[T]> = (first..first + (CHUNK0 << chunk))
             .map(|i| T::new(i as u32))
             .collect();
+        let pins: Box<[PinLine]> = (0..(CHUNK0 << chunk) / PINS_PER_LINE)
+            .map(|_| PinLine(std::array::from_fn(|_| AtomicU32::new(0))))
+            .collect();
         // Leaked on purpose: a chunk lives as long as the process (type-stable storage).
+        self.pins[chunk].store(Box::leak(pins).as_mut_ptr(), Ordering::Release);
         let base = Box::leak(slots).as_mut_ptr();
         self.chunks[chunk].store(base, Ordering::Release);
     }
@@ -293,6 +345,9 @@ impl<T: Slot> SlotTable<T> {
     pub(crate) fn retire(&self, slot: &T, pinnable: bool, clear: impl FnOnce(&T)) -> bool {
         if slot.state().gen() & 1 == 1 {
             slot.state().unpublish(pinnable);
+            if pinnable {
+                self.wait_unpinned(slot);
+            }
         }
         clear(slot);
         slot.state().gen() < MAX_LIVE_GEN

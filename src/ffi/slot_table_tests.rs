@@ -127,9 +127,9 @@ fn pins_match_generation_and_kind_and_hold_off_free() {
     let table: &'static SlotTable<TestSlot> = Box::leak(Box::new(SlotTable::new()));
     let slot = table.alloc().unwrap();
     let t = table.publish(slot, 3);
-    assert!(!slot.state().pin(t.gen, 2), "wrong kind");
-    assert!(!slot.state().pin(t.gen + 2, 3), "wrong generation");
-    assert!(slot.state().pin(t.gen, 3));
+    assert!(!table.pin(slot, t.gen, 2), "wrong kind");
+    assert!(!table.pin(slot, t.gen + 2, 3), "wrong generation");
+    assert!(table.pin(slot, t.gen, 3));
     let (tx, rx) = std::sync::mpsc::channel();
     let freer = std::thread::spawn(move || {
         table.free(slot, true, |_| {});
@@ -143,8 +143,8 @@ fn pins_match_generation_and_kind_and_hold_off_free() {
     }
     let wait = std::time::Duration::from_millis(20);
     assert!(rx.recv_timeout(wait).is_err());
-    assert!(!slot.state().pin(t.gen, 3), "no new pin once freeing began");
-    slot.state().unpin();
+    assert!(!table.pin(slot, t.gen, 3), "no new pin once freeing began");
+    table.unpin(slot);
     rx.recv().unwrap();
     freer.join().unwrap();
     assert!(table.live(t).is_none());
