@@ -124,6 +124,10 @@ TEST_CASE(live_handle_in_reused_storage_untouched) {
     }
     ASSERT_EQ(ruv_handle_get_type(live[0]), RUV_TCP);
     ASSERT_EQ(ruv_handle_get_type(live[7]), RUV_SIGNAL);
+    ASSERT_EQ(ruv_handle_get_type(live[8]), RUV_NAMED_PIPE);
+    ASSERT_EQ(ruv_handle_get_type(live[9]), RUV_UDP);
+    ASSERT_EQ(ruv_is_readable((ruv_stream_t *)live[8]), 0);
+    ASSERT_EQ(ruv_udp_get_send_queue_count((ruv_udp_t *)live[9]), 0);
     ASSERT_EQ(ruv_is_active(live[1]), 1);
     ASSERT_EQ(ruv_timer_get_repeat(t), 7);
     ASSERT_GT(ruv_timer_get_due_in(t), 50000);
