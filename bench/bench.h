@@ -53,7 +53,7 @@ typedef struct workload {
 } workload;
 
 extern const workload wl_pingpong, wl_pump, wl_pound, wl_writebatch, wl_idle;
-extern const workload wl_timers, wl_timerchurn, wl_asyncpummel, wl_udppingpong;
+extern const workload wl_timers, wl_timerchurn, wl_asyncpummel, wl_udppingpong, wl_handlechurn;
 
 /* exit status of a run whose back-end lacks what the workload needs (bench/run: n/a) */
 #define BENCH_UNSUPPORTED 77

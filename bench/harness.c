@@ -58,7 +58,7 @@
 
 static const workload *const WORKLOADS[] = {
   &wl_pingpong, &wl_pump, &wl_pound, &wl_writebatch, &wl_idle,
-  &wl_timers, &wl_timerchurn, &wl_asyncpummel, &wl_udppingpong,
+  &wl_timers, &wl_timerchurn, &wl_asyncpummel, &wl_udppingpong, &wl_handlechurn,
 };
 #define NWORKLOADS (sizeof(WORKLOADS) / sizeof(WORKLOADS[0]))
 

@@ -461,7 +461,8 @@ typedef enum {
 typedef void (*ruv_async_cb)(ruv_async_t *async_);
 
 /**
- * Called when a handle is closed; the handle's memory is freed when it returns.
+ * Called when a handle is closed, as its last callback; when it returns the handle is freed and
+ * its pointer is stale (every call on it returns RUV_EINVAL, forever).
  */
 typedef void (*ruv_close_cb)(ruv_handle_t *handle);
 
@@ -604,9 +605,10 @@ int ruv_async_new(ruv_loop_t *loop_, ruv_async_cb cb, ruv_async_t **out);
  * Wakes the handle's loop, which then runs its callback. May be called from any thread and
  * from a signal handler: lock-free, no allocation. Sends before the callback runs coalesce
  * into one callback; every send is followed by a callback that starts after it. Returns 0,
- * or RUV_EINVAL for a NULL, invalid or closing handle (a send racing with ruv_close on
- * another thread returns 0 or RUV_EINVAL; no callback runs after ruv_close returned). No
- * send may start after the close callback ran.
+ * or RUV_EINVAL for a NULL, invalid, closing or closed handle (a send racing with ruv_close
+ * on another thread returns 0 or RUV_EINVAL; no callback runs after ruv_close returned).
+ * After the close callback, and after the loop is closed, a send from any thread returns
+ * RUV_EINVAL and wakes no other handle.
  */
 int ruv_async_send(ruv_async_t *async_);
 
@@ -634,6 +636,13 @@ int ruv_fileno(const ruv_handle_t *h, int *fd);
  * the loop, pending requests then get their callbacks (RUV_ECANCELED if not completed) and
  * `cb` (may be NULL) runs last, after which the handle is freed. Returns 0, or RUV_EINVAL if
  * the handle is invalid or already closing.
+ *
+ * After the close callback the pointer is stale, and stays safe to pass to any ruv function
+ * forever: every call returns RUV_EINVAL (getters their fallback: 0, NULL,
+ * RUV_UNKNOWN_HANDLE), however many handles are made and closed later, also after the loop
+ * is closed, from any thread. It never reaches a newer handle: handle pointers are tagged ids
+ * (slot index and generation; never NULL, low bits zero) into a process-wide table whose
+ * storage is reused, and every call checks the generation.
  */
 int ruv_close(ruv_handle_t *handle, ruv_close_cb cb);
 
@@ -748,7 +757,13 @@ int ruv_loop_new(ruv_loop_t **out);
 /**
  * Frees a loop that has no handles left. Returns 0, RUV_EBUSY while handles remain (close
  * them and run the loop until their close callbacks ran) or when called from a callback,
- * RUV_EINVAL for an invalid loop.
+ * RUV_EINVAL for an invalid or already closed loop.
+ *
+ * After it returned 0 the loop pointer is stale, and stays safe to pass to any ruv function
+ * forever: RUV_EINVAL (ruv_now 0, ruv_loop_get_data NULL, the void functions do nothing),
+ * also once a new loop took its storage, which it never reaches (loop pointers, like handle
+ * pointers, are generation-checked ids, not addresses). The pointers of its handles stay
+ * RUV_EINVAL too.
  */
 int ruv_loop_close(ruv_loop_t *loop_);
 

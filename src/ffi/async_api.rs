@@ -21,9 +21,10 @@ ffi_fn! {
     /// Wakes the handle's loop, which then runs its callback. May be called from any thread and
     /// from a signal handler: lock-free, no allocation. Sends before the callback runs coalesce
     /// into one callback; every send is followed by a callback that starts after it. Returns 0,
-    /// or RUV_EINVAL for a NULL, invalid or closing handle (a send racing with ruv_close on
-    /// another thread returns 0 or RUV_EINVAL; no callback runs after ruv_close returned). No
-    /// send may start after the close callback ran.
+    /// or RUV_EINVAL for a NULL, invalid, closing or closed handle (a send racing with ruv_close
+    /// on another thread returns 0 or RUV_EINVAL; no callback runs after ruv_close returned).
+    /// After the close callback, and after the loop is closed, a send from any thread returns
+    /// RUV_EINVAL and wakes no other handle.
     fn ruv_async_send(async_: *mut ruv_async_t) -> c_int {
         async_shared(async_)?.send()?;
         Ok(0)

@@ -13,7 +13,8 @@ use super::types::{
     ruv_stream_t, ruv_tcp_t, ruv_timer_t, ruv_udp_t, HandleObj,
 };
 
-/// Called when a handle is closed; the handle's memory is freed when it returns.
+/// Called when a handle is closed, as its last callback; when it returns the handle is freed and
+/// its pointer is stale (every call on it returns RUV_EINVAL, forever).
 pub type ruv_close_cb = Option<unsafe extern "C" fn(handle: *mut ruv_handle_t)>;
 /// Called by ruv_walk for every handle of a loop.
 pub type ruv_walk_cb = Option<unsafe extern "C" fn(handle: *mut ruv_handle_t, arg: *mut c_void)>;

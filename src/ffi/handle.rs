@@ -54,7 +54,7 @@ pub(crate) fn new_handle<T>(
     if out.is_null() {
         return Err(EINVAL);
     }
-    let owner = HandleObj::new_raw(l, ty);
+    let owner = HandleObj::new_raw(l)?;
     let created = l
         .core
         .try_borrow_mut()
@@ -62,13 +62,9 @@ pub(crate) fn new_handle<T>(
         .and_then(|mut core| create(&mut core, owner));
     match created {
         Ok((id, shared)) => {
-            // SAFETY: `owner` was just allocated by new_raw and is not shared with anyone yet
-            // (no other thread can see it before `*out` is written), so writing it is exclusive.
-            unsafe {
-                let obj = &mut *owner.cast_mut();
-                obj.id.set(id);
-                obj.shared = shared;
-            }
+            // SAFETY: owners made by new_raw are slots of the handle table, never freed.
+            let obj = unsafe { &*owner };
+            obj.publish(ty, id, shared);
             // SAFETY: `out` is non-NULL and points at the caller's pointer variable.
             unsafe { out.write(owner_ptr(owner)) };
             Ok(0)
@@ -85,6 +81,13 @@ ffi_fn! {
     /// the loop, pending requests then get their callbacks (RUV_ECANCELED if not completed) and
     /// `cb` (may be NULL) runs last, after which the handle is freed. Returns 0, or RUV_EINVAL if
     /// the handle is invalid or already closing.
+    ///
+    /// After the close callback the pointer is stale, and stays safe to pass to any ruv function
+    /// forever: every call returns RUV_EINVAL (getters their fallback: 0, NULL,
+    /// RUV_UNKNOWN_HANDLE), however many handles are made and closed later, also after the loop
+    /// is closed, from any thread. It never reaches a newer handle: handle pointers are tagged ids
+    /// (slot index and generation; never NULL, low bits zero) into a process-wide table whose
+    /// storage is reused, and every call checks the generation.
     fn ruv_close(handle: *mut ruv_handle_t, cb: ruv_close_cb) -> c_int {
         with_core(handle, |core, id| core.close(id, cb))?;
         Ok(0)

@@ -18,7 +18,7 @@ ffi_fn! {
         }
         let core = Loop::new()?;
         // SAFETY: `out` is non-NULL and points at the caller's pointer variable.
-        unsafe { out.write(LoopObj::into_raw(core)) };
+        unsafe { out.write(LoopObj::into_raw(core)?) };
         Ok(0)
     }
 }
@@ -26,7 +26,13 @@ ffi_fn! {
 ffi_fn! {
     /// Frees a loop that has no handles left. Returns 0, RUV_EBUSY while handles remain (close
     /// them and run the loop until their close callbacks ran) or when called from a callback,
-    /// RUV_EINVAL for an invalid loop.
+    /// RUV_EINVAL for an invalid or already closed loop.
+    ///
+    /// After it returned 0 the loop pointer is stale, and stays safe to pass to any ruv function
+    /// forever: RUV_EINVAL (ruv_now 0, ruv_loop_get_data NULL, the void functions do nothing),
+    /// also once a new loop took its storage, which it never reaches (loop pointers, like handle
+    /// pointers, are generation-checked ids, not addresses). The pointers of its handles stay
+    /// RUV_EINVAL too.
     fn ruv_loop_close(loop_: *mut ruv_loop_t) -> c_int {
         let l = loop_ref(loop_)?;
         if l.busy() || l.core.try_borrow().map_err(|_| EBUSY)?.handle_count() > 0 {

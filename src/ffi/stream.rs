@@ -35,7 +35,7 @@ ffi_fn! {
             return Err(EINVAL);
         }
         let (s, c) = (handle_ref(server)?, handle_ref(client)?);
-        if !std::ptr::eq(s.loop_obj, c.loop_obj) {
+        if !std::ptr::eq(s.loop_obj(), c.loop_obj()) {
             return Err(EINVAL);
         }
         let client_id = c.id.get();
