@@ -57,7 +57,6 @@ impl<H: Host> Loop<H> {
             t.state = State::Connected;
             t.readable = true;
             if t.writes.is_empty() {
-                self.drop_writable(id);
                 self.maybe_finish_shutdown(id);
             } else {
                 self.flush(id);
@@ -111,7 +110,6 @@ impl<H: Host> Loop<H> {
             self.queue_drain(id);
         }
         if outcome == Flush::Drained {
-            self.drop_writable(id);
             self.maybe_finish_shutdown(id);
         }
     }
