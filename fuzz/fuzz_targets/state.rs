@@ -64,11 +64,16 @@ pub struct Rec {
     pub writes_issued: u64,
     /// Their callbacks received.
     pub writes_done: u64,
-    /// The first write callback status that was not 0: every later one must equal it (§3.2:
-    /// the writes queued behind a failed write get its error; a close cancels the rest).
+    /// The first write callback status that was not 0, other than the cancellations of a
+    /// failed connect: every later one must equal it (§3.2: the writes queued behind a failed
+    /// write get its error; a close cancels the rest).
     pub write_error: Option<c_int>,
     /// A connect callback reported an error (queued writes are then cancelled).
     pub connect_failed: bool,
+    /// The writes issued before a connect failed (sequence numbers below this) were queued on
+    /// the connecting handle and are cancelled with it; they are not failed writes (the handle
+    /// may connect again and write).
+    pub cancelled_below: u64,
     /// A shutdown returned 0 and its callback has not run.
     pub shutdown_pending: bool,
     /// A shutdown returned 0 (the handle is no longer writable: §3.6).
