@@ -73,6 +73,19 @@ seeds = {
                                        QUERY, 2, QUERY, 9] + run(),
     "unref-ref": [0, REF, 0x40, STOPRUN, 0] + pair() + [REF, 0x41, REF, 1] + run(),
     "stop-run": [0, STOPRUN, 0, STOPRUN, 0] + pair() + [STOPRUN, 0] + run(),
+    # §3.8: with every handle unref'd, a pending write, a pending connect or a closing handle
+    # alone keeps the loop alive; a stop before the run returns that liveness.
+    "alive-by-write": [0] + pair() + [REF, 0x40, REF, 0x42, WRITE, 1, 1, 5, STOPRUN, 0] + run(),
+    "alive-by-connect": [0, REF, 0x40, CREATE, 0, REF, 0x41, CONNECT, 1, 0, STOPRUN, 0] + run(),
+    "alive-by-closing": [0] + pair() + [REF, 0x40, REF, 0x41, REF, 0x42, CLOSE, 1, STOPRUN, 0]
+    + run(),
+    # A refused connect cancels the writes queued behind it; the handle may connect again and
+    # write (found by the fuzzer: the target took those cancellations for a failed write and
+    # expected RUV_EPIPE from the writes after the second connect).
+    "reconnect-after-refused": [0, CREATE, 0, CONNECT, 1, 5, WRITE, 1, 1, 5] + run() + run()
+    + [CONNECT, 1, 5, WRITE, 1, 1, 5] + run() + [CONNECT, 1, 0, WRITE, 1, 1, 5] + run() + run(),
+    "accept-later": [1] + pair() + pair(2) + [CREATE, 0, ACCEPT, 0, 3, ACCEPT, 0, 4] + run()
+    + [CREATE, 0, ACCEPT, 0, 5, START, 3] + run(),
     "once": [0] + pair() + [ONCE, 0, WRITE, 1, 1, 3, ONCE, 0, ONCE, 0],
     "listen-without-bind": [0, CREATE, 0, LISTEN, 1, 0x08, CREATE, 0, CONNECT, 2, 1] + run() + run(),
     "many-clients": [0] + pair(1) + pair(2) + pair(3) + [START, 4, START, 5, WRITE, 1, 2, 3,

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# fuzz/run.sh [SECONDS] [SANITIZER]: a bounded run of the api_ops fuzz target (default 60 s,
-# AddressSanitizer + LeakSanitizer). Works on the stable toolchain: RUSTC_BOOTSTRAP=1 lets
-# cargo-fuzz pass its -Z flags. New inputs go to a scratch corpus (fuzz/target/corpus-work);
-# the committed seeds in fuzz/corpus/api_ops are only read. A finding is saved in
-# fuzz/artifacts/api_ops/ and makes this script exit non-zero.
-#   SANITIZER=none is ~2x faster (invariants, crashes and descriptor leaks are still checked;
-#   memory leaks are not).
+# fuzz/run.sh [SECONDS] [SANITIZER]: the api_ops fuzz target, as CI runs it (.ci/run).
+#  1. replays every committed seed in fuzz/corpus/api_ops once (a regression run: libFuzzer
+#     given files runs each of them once and stops at the first failure);
+#  2. fuzzes for SECONDS (default 60) from those seeds.
+# SANITIZER: address (default; AddressSanitizer + LeakSanitizer) or none (~2x faster;
+# invariants, crashes and descriptor leaks are still checked, memory leaks are not).
+# Works on the stable toolchain: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its -Z flags; cargo-fuzz
+# is installed with `cargo install --locked` when missing. New inputs go to a scratch corpus
+# ($RUV_FUZZ_WORK, default fuzz/target/corpus-work); the committed seeds are only read. A
+# finding is saved in fuzz/artifacts/api_ops/, printed in hex, and makes this script exit
+# non-zero (a failing seed is named by the replay's last "Running:" line). Reproduce one with
+#   RUSTC_BOOTSTRAP=1 cargo fuzz run api_ops --fuzz-dir fuzz fuzz/artifacts/api_ops/<file>
 set -euo pipefail
 secs=${1:-60}
 san=${2:-address}
@@ -16,8 +21,27 @@ fi
 work=${RUV_FUZZ_WORK:-$PWD/target/corpus-work}
 mkdir -p "$work"
 export RUSTC_BOOTSTRAP=1
+
 # The library prints one stderr line per call on a dead handle in debug-assertion builds (the
-# target makes such calls on purpose); filter them out of the log.
-nice -n 19 cargo fuzz run api_ops --fuzz-dir . -s "$san" "$work" corpus/api_ops -- \
-  -max_total_time="$secs" -max_len=160 -timeout=10 -print_final_stats=1 2>&1 \
-  | grep --line-buffered -v "used after its close callback ran"
+# target makes such calls on purpose): keep them out of the log. (Filters never fail, so a
+# pipeline's status is cargo fuzz's under pipefail.)
+quiet() { grep --line-buffered -v "used after its close callback ran" || true; }
+
+seeds=(corpus/api_ops/*)
+echo "fuzz/run.sh: replaying ${#seeds[@]} seeds ($san)"
+if ! nice -n 19 cargo fuzz run api_ops --fuzz-dir . -s "$san" "${seeds[@]}" -- -timeout=10 2>&1 \
+  | quiet; then
+  echo "fuzz/run.sh: the seed replay failed on the input of the last 'Running:' line" >&2
+  exit 1
+fi
+
+echo "fuzz/run.sh: fuzzing for ${secs}s ($san)"
+if ! nice -n 19 cargo fuzz run api_ops --fuzz-dir . -s "$san" "$work" corpus/api_ops -- \
+  -max_total_time="$secs" -max_len=160 -timeout=10 -print_final_stats=1 2>&1 | quiet; then
+  echo "fuzz/run.sh: the fuzzing run found a failing input; fuzz/artifacts/api_ops/ holds:" >&2
+  for f in artifacts/api_ops/*; do
+    [[ -f $f ]] && { echo "$f:" >&2; od -An -tx1 -v "$f" >&2; }
+  done
+  exit 1
+fi
+echo "fuzz/run.sh: no finding"
