@@ -41,6 +41,8 @@ impl Host for PyHost {
     type UdpSendCb = WriteCb;
     /// The receive callback lives on the UDP object.
     type UdpRecvCb = ();
+    /// Pool requests (lookups, work items): not made from Python yet.
+    type Req = ();
 
     fn is_silent_write(cb: &WriteCb) -> bool {
         cb.0.is_null()

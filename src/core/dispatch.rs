@@ -3,6 +3,7 @@
 use super::error::Code;
 use super::handle_table::HandleId;
 use super::host::Host;
+use super::request::PoolOutput;
 use super::udp::RecvResult;
 
 /// Bytes read from a socket, lent to the read callback. The embedder returns the buffer with
@@ -94,6 +95,13 @@ pub enum Dispatch<H: Host> {
     },
     /// A congested TCP handle's write queue fell to its low watermark.
     Drain { owner: H::Owner, cb: H::DrainCb },
+    /// A pool request (lookup or work item) finished (`status` 0 or an error) or was
+    /// cancelled; `value` is what its job produced, dropped after the callback.
+    Request {
+        req: H::Req,
+        status: Code,
+        value: Option<PoolOutput>,
+    },
     /// The handle is closed; this is its last callback. Afterwards the embedder calls
     /// [`crate::core::event_loop::Loop::release_closed`] with `handle` and may free the owner.
     Close {

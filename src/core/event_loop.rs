@@ -21,6 +21,7 @@ use super::handle_table::{HandleId, HandleTable};
 use super::hooks::HookLists;
 use super::host::Host;
 use super::phase::PendingStage;
+use super::request::{ReqId, Requests};
 use super::signal::SignalState;
 use super::timer::TimerQueue;
 
@@ -46,6 +47,8 @@ pub(crate) enum Work<H: Host> {
     Close(HandleId, H::CloseCb),
     /// A TCP handle's write queue drained to its low watermark (counted in `requests`).
     Drain(HandleId),
+    /// A pool request's callback is due (counted in `requests`).
+    Req(ReqId),
 }
 
 /// An event loop with its handles.
@@ -68,7 +71,7 @@ pub struct Loop<H: Host> {
     pub(crate) continuation: Option<(HandleId, u32)>,
     /// Active handles that hold a reference.
     pub(crate) active_refs: usize,
-    /// Pending connect, write and shutdown requests, and queued drain callbacks.
+    /// Pending connect, write and shutdown requests, queued drain callbacks, pool requests.
     pub(crate) requests: usize,
     /// Handles whose close callback has not run yet.
     pub(crate) closing: usize,
@@ -95,6 +98,8 @@ pub struct Loop<H: Host> {
     pub(crate) poll_rearm: Vec<HandleId>,
     /// Signal handles and the counters their deliveries land in.
     pub(crate) signals: SignalState,
+    /// Lookups and work items on the worker pool.
+    pub(crate) reqs: Requests<H>,
 }
 
 impl<H: Host> Loop<H> {
@@ -129,6 +134,7 @@ impl<H: Host> Loop<H> {
             woken: false,
             poll_rearm: Vec::new(),
             signals: SignalState::default(),
+            reqs: Requests::default(),
         })
     }
 
@@ -174,6 +180,7 @@ impl<H: Host> Loop<H> {
             || !self.io_queue.is_empty()
             || self.continuation.is_some()
             || self.hooks.idle_active()
+            || self.reqs.ready()
         {
             return 0;
         }

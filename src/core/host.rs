@@ -40,6 +40,8 @@ pub trait Host {
     type UdpSendCb: Copy;
     /// A UDP handle's receive callback.
     type UdpRecvCb: Copy;
+    /// A pool request (lookup or work item): its callback and argument.
+    type Req: Copy;
 
     /// Whether a write callback does nothing (no function to call): such writes need no
     /// completion item, and consecutive ones share one queue record.

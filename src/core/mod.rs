@@ -19,6 +19,8 @@ pub mod host;
 pub mod phase;
 pub mod pipe;
 pub mod poll;
+pub mod pool;
+pub mod request;
 pub mod run;
 pub mod signal;
 pub mod socket;

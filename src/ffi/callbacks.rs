@@ -7,10 +7,11 @@ use std::sync::Arc;
 use crate::core::host::Host;
 use crate::core::signal::SignalShared;
 
+use super::request::ReqObj;
 use super::signal_registry;
 use super::types::{
-    ruv_async_t, ruv_check_t, ruv_handle_t, ruv_idle_t, ruv_poll_t, ruv_prepare_t, ruv_signal_t,
-    ruv_tcp_t, ruv_timer_t, HandleObj,
+    ruv_async_t, ruv_check_t, ruv_handle_t, ruv_idle_t, ruv_loop_t, ruv_poll_t, ruv_prepare_t,
+    ruv_signal_t, ruv_tcp_t, ruv_timer_t, HandleObj,
 };
 
 /// Called when a handle is closed; the handle's memory is freed when it returns.
@@ -50,6 +51,34 @@ pub type ruv_signal_cb = Option<unsafe extern "C" fn(signal: *mut ruv_signal_t, 
 /// watermark (see ruv_tcp_set_watermarks).
 pub type ruv_drain_cb = Option<unsafe extern "C" fn(tcp: *mut ruv_tcp_t)>;
 
+/// Called on the loop when a ruv_getaddrinfo lookup finished: `status` 0 and `res` the
+/// addresses (valid only during the call; ruv frees them), or a RUV_EAI_* code (or
+/// RUV_EAI_CANCELED) and `res` NULL. `arg` is ruv_getaddrinfo's `arg`.
+pub type ruv_getaddrinfo_cb = Option<
+    unsafe extern "C" fn(
+        loop_: *mut ruv_loop_t,
+        status: c_int,
+        res: *const libc::addrinfo,
+        arg: *mut c_void,
+    ),
+>;
+/// Called on the loop when a ruv_getnameinfo lookup finished: `status` 0 with `host` and
+/// `service` (valid only during the call), or a RUV_EAI_* code with both NULL.
+pub type ruv_getnameinfo_cb = Option<
+    unsafe extern "C" fn(
+        loop_: *mut ruv_loop_t,
+        status: c_int,
+        host: *const c_char,
+        service: *const c_char,
+        arg: *mut c_void,
+    ),
+>;
+/// A work item: runs on a pool thread, and may call only ruv_async_send of ruv's functions.
+pub type ruv_work_cb = Option<unsafe extern "C" fn(arg: *mut c_void)>;
+/// Called on the loop after a work item ran (`status` 0) or was cancelled (RUV_ECANCELED).
+pub type ruv_after_work_cb =
+    Option<unsafe extern "C" fn(loop_: *mut ruv_loop_t, status: c_int, arg: *mut c_void)>;
+
 /// The callback of an idle, prepare or check handle (each has its own C type).
 #[derive(Clone, Copy)]
 pub(crate) enum CHookCb {
@@ -78,6 +107,7 @@ impl Host for CHost {
     /// No C API for UDP yet: no UDP handle is ever made from C, so these are never set.
     type UdpSendCb = ();
     type UdpRecvCb = ();
+    type Req = *const ReqObj;
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()

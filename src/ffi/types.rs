@@ -18,6 +18,7 @@ use crate::core::handle::HandleType;
 use crate::core::handle_table::HandleId;
 
 use super::guard::Fallback;
+use super::request::ReqObj;
 
 pub use super::callbacks::*;
 
@@ -53,6 +54,8 @@ opaque! {
     ruv_poll_t;
     /// Opaque C type of a signal handle.
     ruv_signal_t;
+    /// Opaque C type of a pending pool request (lookup or work item).
+    ruv_req_t;
 }
 
 /// A buffer to write (declared in the header's prelude).
@@ -137,7 +140,7 @@ const HANDLE_MAGIC: u32 = 0x5255_5600; // "RUV\0"
 const DEAD_MAGIC: u32 = 0xdead_0000;
 /// How many closed handle objects a loop keeps (marked dead) before really freeing them, so a
 /// call on a handle whose close callback already ran is caught rather than touching freed memory.
-const QUARANTINE: usize = 1024;
+pub(crate) const QUARANTINE: usize = 1024;
 
 fn handle_magic(ty: HandleType) -> u32 {
     HANDLE_MAGIC | ty as u32
@@ -174,6 +177,8 @@ pub(crate) struct LoopObj {
     pub(crate) walking: Cell<u32>,
     /// Recently closed handle objects, marked dead (see [`QUARANTINE`]).
     quarantine: RefCell<VecDeque<Box<HandleObj>>>,
+    /// Pool requests whose callback ran, marked dead (see [`QUARANTINE`]).
+    pub(crate) req_quarantine: RefCell<VecDeque<Box<ReqObj>>>,
 }
 
 /// What every handle pointer points at (magic first, as [`LoopObj`]). Only `magic` and
@@ -200,6 +205,7 @@ impl LoopObj {
             running: Cell::new(false),
             walking: Cell::new(0),
             quarantine: RefCell::new(VecDeque::new()),
+            req_quarantine: RefCell::new(VecDeque::new()),
         });
         Box::into_raw(obj).cast()
     }

@@ -1,0 +1,236 @@
+//! Pool requests (lookups and work items): they live in the loop, not in a handle, keep it
+//! alive, and their callbacks run on the loop's thread in the pending phase.
+//!
+//! A request is an entry in the loop ([`Requests`]) and a [`ReqShared`] that its job carries to
+//! a pool thread. The job's state moves `QUEUED → RUNNING → FINISHED` (the thread posts the
+//! outcome to the loop's [`Inbox`] and wakes the loop through its eventfd waker) or, when the
+//! loop cancels a running lookup, `RUNNING → ABANDONED` (the thread drops the outcome, unseen).
+//! Cancel, by state (DESIGN §10): queued → taken out of the pool's queue, its callback gets the
+//! cancel code next iteration; running lookup → abandoned, likewise; running work item, or a
+//! callback already due → `EBUSY`; a request whose callback ran → `EINVAL`.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+
+use mio::Waker;
+
+use super::dispatch::Dispatch;
+use super::error::{Code, Result, EAI_CANCELED, EBUSY, ECANCELED, EINVAL};
+use super::event_loop::{Loop, Work};
+use super::host::Host;
+use super::pool::{pool, Job};
+
+/// A value a job hands to its callback (a list of addresses, names…), dropped after it.
+pub type PoolOutput = Box<dyn Any + Send>;
+
+/// What a job produced: a status (0 or a negative code) and maybe a value for the callback.
+pub struct Outcome {
+    /// 0 or a negative code.
+    pub status: Code,
+    /// What the callback gets besides the status.
+    pub value: Option<PoolOutput>,
+}
+
+/// The code a job runs on a pool thread; it may look at [`ReqShared::abandoned`] to give up.
+pub type JobFn = Box<dyn FnOnce(&ReqShared) -> Outcome + Send>;
+
+pub(crate) const QUEUED: u8 = 0;
+pub(crate) const RUNNING: u8 = 1;
+const ABANDONED: u8 = 2;
+const FINISHED: u8 = 3;
+
+/// Identifies a request of a loop (never reused by that loop).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct ReqId(u64);
+
+/// Where pool threads post finished jobs for one loop.
+pub(crate) struct Inbox {
+    done: Mutex<Vec<(ReqId, Outcome)>>,
+    arrived: AtomicBool,
+    waker: Arc<Waker>,
+}
+
+/// The part of a request its job carries to the pool thread.
+pub struct ReqShared {
+    pub(crate) state: AtomicU8,
+    id: ReqId,
+    inbox: Arc<Inbox>,
+}
+
+impl ReqShared {
+    /// Whether the loop gave up on this running job (its outcome will be dropped).
+    pub fn abandoned(&self) -> bool {
+        self.state.load(Ordering::Acquire) == ABANDONED
+    }
+
+    /// Posts the job's outcome to its loop, or drops it if the loop abandoned the job.
+    pub(crate) fn finish(&self, outcome: Outcome) {
+        if self
+            .state
+            .compare_exchange(RUNNING, FINISHED, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return; // abandoned: freed here, unseen
+        }
+        let mut done = self.inbox.done.lock().unwrap_or_else(|e| e.into_inner());
+        done.push((self.id, outcome));
+        self.inbox.arrived.store(true, Ordering::Release);
+        drop(done);
+        // A failed wake leaves the outcome for the next iteration; nothing better to do here.
+        let _ = self.inbox.waker.wake();
+    }
+}
+
+struct Entry<H: Host> {
+    req: H::Req,
+    lookup: bool,
+    shared: Arc<ReqShared>,
+    /// The outcome, once the callback is due (queued in the loop's work queue).
+    due: Option<Outcome>,
+}
+
+/// A loop's pool requests.
+pub struct Requests<H: Host> {
+    entries: HashMap<ReqId, Entry<H>>,
+    next: u64,
+    inbox: Option<Arc<Inbox>>,
+    /// Cancelled requests whose callback is due in the next pending phase.
+    deferred: Vec<ReqId>,
+}
+
+impl<H: Host> Default for Requests<H> {
+    fn default() -> Self {
+        Requests {
+            entries: HashMap::new(),
+            next: 1,
+            inbox: None,
+            deferred: Vec::new(),
+        }
+    }
+}
+
+impl<H: Host> Requests<H> {
+    /// Whether callbacks wait to be queued by the next pending phase.
+    #[inline]
+    pub(crate) fn ready(&self) -> bool {
+        !self.deferred.is_empty()
+            || self
+                .inbox
+                .as_ref()
+                .is_some_and(|i| i.arrived.load(Ordering::Acquire))
+    }
+
+    /// How many requests have not had their callback yet.
+    pub fn pending(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+impl<H: Host> Loop<H> {
+    /// Queues `run` on the worker pool (a lookup if `lookup`); the request's callback, with
+    /// `req`, comes from the pending phase of an iteration after it finished or was cancelled.
+    /// `EAGAIN` if the pool has no threads, or the error of making the loop's waker.
+    pub fn queue_job(&mut self, req: H::Req, lookup: bool, run: JobFn) -> Result<ReqId> {
+        let pool = pool()?;
+        let inbox = match &self.reqs.inbox {
+            Some(i) => Arc::clone(i),
+            None => {
+                let inbox = Arc::new(Inbox {
+                    done: Mutex::new(Vec::new()),
+                    arrived: AtomicBool::new(false),
+                    waker: self.waker()?,
+                });
+                self.reqs.inbox = Some(Arc::clone(&inbox));
+                inbox
+            }
+        };
+        let id = ReqId(self.reqs.next);
+        self.reqs.next += 1;
+        let shared = Arc::new(ReqShared {
+            state: AtomicU8::new(QUEUED),
+            id,
+            inbox,
+        });
+        let entry = Entry {
+            req,
+            lookup,
+            shared: Arc::clone(&shared),
+            due: None,
+        };
+        self.reqs.entries.insert(id, entry);
+        self.requests += 1;
+        pool.submit(Job {
+            lookup,
+            shared,
+            run,
+        });
+        Ok(id)
+    }
+
+    /// Cancels a request (see the module docs for what happens in each state).
+    pub fn cancel_request(&mut self, id: ReqId) -> Result<()> {
+        let entry = self.reqs.entries.get_mut(&id).ok_or(EINVAL)?;
+        if entry.due.is_some() {
+            return Err(EBUSY);
+        }
+        let code = if entry.lookup {
+            EAI_CANCELED
+        } else {
+            ECANCELED
+        };
+        let removed = pool().is_ok_and(|p| p.remove(&entry.shared));
+        if !removed {
+            let abandoned = entry.lookup
+                && entry
+                    .shared
+                    .state
+                    .compare_exchange(RUNNING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok();
+            if !abandoned {
+                // A running work item, or a finished job whose outcome is in the inbox.
+                return Err(EBUSY);
+            }
+        }
+        entry.due = Some(Outcome {
+            status: code,
+            value: None,
+        });
+        self.reqs.deferred.push(id);
+        Ok(())
+    }
+
+    /// Moves finished and cancelled requests into the work queue (at the start of the pending
+    /// phase): their callbacks run in this phase.
+    pub(crate) fn collect_requests(&mut self) {
+        for id in std::mem::take(&mut self.reqs.deferred) {
+            self.queue.push_back(Work::Req(id));
+        }
+        let Some(inbox) = &self.reqs.inbox else {
+            return;
+        };
+        if !inbox.arrived.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let done = std::mem::take(&mut *inbox.done.lock().unwrap_or_else(|e| e.into_inner()));
+        for (id, outcome) in done {
+            if let Some(entry) = self.reqs.entries.get_mut(&id) {
+                entry.due = Some(outcome);
+                self.queue.push_back(Work::Req(id));
+            }
+        }
+    }
+
+    /// The callback of a due request; the request is forgotten (a later cancel: `EINVAL`).
+    pub(crate) fn request_due(&mut self, id: ReqId) -> Option<Dispatch<H>> {
+        let entry = self.reqs.entries.remove(&id)?;
+        self.requests -= 1;
+        let outcome = entry.due?;
+        Some(Dispatch::Request {
+            req: entry.req,
+            status: outcome.status,
+            value: outcome.value,
+        })
+    }
+}

@@ -1,0 +1,184 @@
+//! The blocking lookups a pool thread makes (libc's getaddrinfo and getnameinfo) and the
+//! results they hand to the loop, which own their memory (a dropped list is freed, whether its
+//! callback saw it or its lookup was abandoned).
+
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_int};
+use std::sync::OnceLock;
+
+use crate::core::error::{self, Code};
+use crate::core::request::ReqShared;
+
+/// glibc's `EAI_ADDRFAMILY` (not in the libc crate).
+const GLIBC_EAI_ADDRFAMILY: c_int = -9;
+/// The size of a service name buffer (`NI_MAXSERV`).
+const NI_MAXSERV: usize = 32;
+
+/// The list getaddrinfo returned; freed with freeaddrinfo when dropped.
+pub(crate) struct AddrInfoList(*mut libc::addrinfo);
+
+// SAFETY: the list is plain heap memory owned by this value alone; freeaddrinfo may run on any
+// thread.
+unsafe impl Send for AddrInfoList {}
+
+impl AddrInfoList {
+    /// The first entry.
+    pub(crate) fn as_ptr(&self) -> *const libc::addrinfo {
+        self.0
+    }
+}
+
+impl Drop for AddrInfoList {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from a successful getaddrinfo and is freed only here.
+        unsafe { libc::freeaddrinfo(self.0) }
+    }
+}
+
+/// The names getnameinfo returned.
+pub(crate) struct NameInfo {
+    pub(crate) host: CString,
+    pub(crate) service: CString,
+}
+
+/// The four fields of `struct addrinfo` hints that a lookup uses.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Hints {
+    pub(crate) flags: c_int,
+    pub(crate) family: c_int,
+    pub(crate) socktype: c_int,
+    pub(crate) protocol: c_int,
+}
+
+/// A ruv code for a getaddrinfo/getnameinfo return value (libuv's RUV_EAI_* values).
+fn eai_code(rc: c_int) -> Code {
+    match rc {
+        libc::EAI_AGAIN => error::EAI_AGAIN,
+        libc::EAI_BADFLAGS => error::EAI_BADFLAGS,
+        libc::EAI_FAIL => error::EAI_FAIL,
+        libc::EAI_FAMILY => error::EAI_FAMILY,
+        libc::EAI_MEMORY => error::EAI_MEMORY,
+        libc::EAI_NODATA => error::EAI_NODATA,
+        libc::EAI_NONAME => error::EAI_NONAME,
+        libc::EAI_SERVICE => error::EAI_SERVICE,
+        libc::EAI_SOCKTYPE => error::EAI_SOCKTYPE,
+        libc::EAI_OVERFLOW => error::EAI_OVERFLOW,
+        GLIBC_EAI_ADDRFAMILY => error::EAI_ADDRFAMILY,
+        libc::EAI_SYSTEM => error::from_io(&std::io::Error::last_os_error()),
+        _ => error::EAI_FAIL,
+    }
+}
+
+/// Whether `name` is in the special-use `invalid.` domain (RFC 6761 §6.4), which never
+/// resolves: ruv answers RUV_EAI_NONAME itself, without asking any resolver.
+pub(crate) fn is_invalid_domain(name: &CStr) -> bool {
+    let bytes = name.to_bytes();
+    let bytes = bytes.strip_suffix(b".").unwrap_or(bytes);
+    let tail = b"invalid";
+    bytes.len() >= tail.len()
+        && bytes[bytes.len() - tail.len()..].eq_ignore_ascii_case(tail)
+        && (bytes.len() == tail.len() || bytes[bytes.len() - tail.len() - 1] == b'.')
+}
+
+/// The test hook `RUV_TEST_HANG_LOOKUP=<name>.invalid`: a lookup of exactly that name blocks
+/// its pool thread until the lookup is cancelled (so tests can make lookups hang
+/// deterministically). Only names in `invalid.` are accepted, so it never changes a real
+/// lookup. Read once, at the first lookup.
+fn hang_name() -> Option<&'static CStr> {
+    static HANG: OnceLock<Option<CString>> = OnceLock::new();
+    HANG.get_or_init(|| {
+        let name = CString::new(std::env::var("RUV_TEST_HANG_LOOKUP").ok()?).ok()?;
+        is_invalid_domain(&name).then_some(name)
+    })
+    .as_deref()
+}
+
+/// Whether a lookup of `node` is one the test hook makes hang.
+pub(crate) fn hangs(node: Option<&CStr>) -> bool {
+    node.is_some_and(|n| hang_name() == Some(n))
+}
+
+/// Blocks until the loop abandons the lookup (the test hook).
+pub(crate) fn hang_until_abandoned(shared: &ReqShared) {
+    while !shared.abandoned() {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// getaddrinfo(node, service, hints), on a pool thread.
+pub(crate) fn getaddrinfo(
+    node: Option<&CStr>,
+    service: Option<&CStr>,
+    hints: Hints,
+) -> Result<AddrInfoList, Code> {
+    if node.is_some_and(is_invalid_domain) {
+        return Err(error::EAI_NONAME);
+    }
+    // SAFETY: an all-zero addrinfo is a valid value (integers and NULL pointers).
+    let mut h: libc::addrinfo = unsafe { std::mem::zeroed() };
+    h.ai_flags = hints.flags;
+    h.ai_family = hints.family;
+    h.ai_socktype = hints.socktype;
+    h.ai_protocol = hints.protocol;
+    let mut res: *mut libc::addrinfo = std::ptr::null_mut();
+    let cptr = |s: Option<&CStr>| s.map_or(std::ptr::null(), CStr::as_ptr);
+    // SAFETY: node and service are NULL or NUL-terminated strings that outlive the call; `h` is
+    // a valid hints struct; `res` receives a list we own on success.
+    let rc = unsafe { libc::getaddrinfo(cptr(node), cptr(service), &h, &mut res) };
+    if rc != 0 {
+        return Err(eai_code(rc));
+    }
+    Ok(AddrInfoList(res))
+}
+
+/// getnameinfo(addr, flags), on a pool thread.
+pub(crate) fn getnameinfo(
+    addr: &libc::sockaddr_storage,
+    len: libc::socklen_t,
+    flags: c_int,
+) -> Result<NameInfo, Code> {
+    let mut host = [0 as c_char; libc::NI_MAXHOST as usize];
+    let mut service = [0 as c_char; NI_MAXSERV];
+    // SAFETY: `addr` holds a sockaddr of `len` bytes; the buffers are writable for the lengths
+    // passed, and getnameinfo NUL-terminates what it writes on success.
+    let rc = unsafe {
+        libc::getnameinfo(
+            (addr as *const libc::sockaddr_storage).cast(),
+            len,
+            host.as_mut_ptr(),
+            host.len() as libc::socklen_t,
+            service.as_mut_ptr(),
+            service.len() as libc::socklen_t,
+            flags,
+        )
+    };
+    if rc != 0 {
+        return Err(eai_code(rc));
+    }
+    // SAFETY: both buffers are NUL-terminated after a successful getnameinfo.
+    let (h, s) = unsafe {
+        (
+            CStr::from_ptr(host.as_ptr()),
+            CStr::from_ptr(service.as_ptr()),
+        )
+    };
+    Ok(NameInfo {
+        host: h.to_owned(),
+        service: s.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_invalid_domain_is_recognised() {
+        assert!(is_invalid_domain(c"invalid"));
+        assert!(is_invalid_domain(c"x.invalid"));
+        assert!(is_invalid_domain(c"a.b.INVALID."));
+        assert!(!is_invalid_domain(c"notinvalid"));
+        assert!(!is_invalid_domain(c"invalid.example"));
+        assert!(!is_invalid_domain(c"localhost"));
+    }
+}
