@@ -1054,6 +1054,36 @@ int ruv_tcp_writable(const ruv_tcp_t *tcp);
 int ruv_tcp_close_reset(ruv_tcp_t *tcp, ruv_close_cb cb);
 
 /**
+ * Connects to `host` (a name, resolved on the worker pool, or an IP literal, not looked
+ * up) and `port`. The addresses are ordered as RFC 8305 §4 says (families alternate,
+ * starting with the first one returned) and tried one attempt delay apart
+ * (ruv_tcp_set_attempt_delay, default 250 ms), or at once when the running attempts have
+ * failed; the first to connect wins and the others are closed unseen. `cb(tcp, 0)` then,
+ * with the handle connected in the winner's family; if every attempt fails, the error of
+ * the first address's attempt; if resolution fails, its RUV_EAI_* code; RUV_ETIMEDOUT when
+ * the connect timeout (ruv_tcp_set_connect_timeout) elapses; RUV_ECANCELED on ruv_close
+ * (every attempt and the lookup are abandoned). Errors returned at once (no callback):
+ * RUV_EINVAL (NULL or empty host, NULL cb, port above 65535 or negative, a handle that is
+ * not a TCP handle made with AF_UNSPEC and never bound or opened), RUV_EALREADY while
+ * connecting, RUV_EISCONN once connected, RUV_EAGAIN (no pool thread).
+ */
+int ruv_tcp_connect_host(ruv_tcp_t *tcp, const char *host, int port, ruv_connect_cb cb);
+
+/**
+ * Sets the connect timeout of ruv_tcp_connect_host in ms: the whole connect (lookup and
+ * attempts) then fails with RUV_ETIMEDOUT once it elapses. 0 = none (the default). Applies
+ * to the next ruv_tcp_connect_host. RUV_EINVAL for an invalid or closing handle.
+ */
+int ruv_tcp_set_connect_timeout(ruv_tcp_t *tcp, uint64_t timeout_ms);
+
+/**
+ * Sets the time between two connection attempts of ruv_tcp_connect_host, in ms (default
+ * 250, RFC 8305's recommendation). Applies to the next ruv_tcp_connect_host. RUV_EINVAL for
+ * an invalid or closing handle.
+ */
+int ruv_tcp_set_attempt_delay(ruv_tcp_t *tcp, uint64_t delay_ms);
+
+/**
  * Enables (non-zero) or disables Nagle's algorithm's opposite, TCP_NODELAY; before the socket
  * exists the setting is applied when it appears.
  */

@@ -6,11 +6,13 @@
 //! on the Python objects; the only callback the core carries is a write's, as a strong reference
 //! turned into a pointer, taken back when its completion is dispatched (a UDP send's likewise).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use pyo3::ffi;
 use ruv::core::error::Result;
 use ruv::core::host::Host;
+use ruv::core::request::ReqShared;
 use ruv::core::signal::SignalShared;
 
 /// A write's callback as the core keeps it: an owned reference to a Python object (the user's
@@ -56,6 +58,11 @@ impl Host for PyHost {
 
     fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32) {
         ruv::ffi::signal_registry::unwatch(shared, signum)
+    }
+
+    /// The C layer's resolver (getaddrinfo on the pool thread).
+    fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>> {
+        ruv::ffi::resolver::resolve_stream(host, port, shared)
     }
 }
 

@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use super::error::Result;
+use super::request::ReqShared;
 use super::signal::SignalShared;
 
 /// The types an embedder attaches to handles and requests.
@@ -55,4 +58,9 @@ pub trait Host {
     /// Undoes one [`Host::signal_watch`]; when the last handle of `signum` stops, the
     /// disposition it had before is restored.
     fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32);
+
+    /// Resolves `host` to stream socket addresses with `port`, on a pool thread (for
+    /// `connect_host`); a resolver error is its `EAI_*` code. `shared` tells whether the loop
+    /// abandoned the request meanwhile.
+    fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>>;
 }

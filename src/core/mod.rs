@@ -8,12 +8,14 @@
 
 pub mod addr;
 pub mod async_handle;
+pub mod connect_host;
 pub mod dispatch;
 pub mod error;
 pub mod event_loop;
 pub mod fd_io;
 pub mod handle;
 pub mod handle_table;
+pub mod happy_eyeballs;
 pub mod hooks;
 pub mod host;
 pub mod phase;

@@ -19,6 +19,7 @@ use mio::Waker;
 use super::dispatch::Dispatch;
 use super::error::{Code, Result, EAI_CANCELED, EBUSY, ECANCELED, EINVAL};
 use super::event_loop::{Loop, Work};
+use super::handle_table::HandleId;
 use super::host::Host;
 use super::pool::{pool, Job};
 
@@ -83,8 +84,17 @@ impl ReqShared {
     }
 }
 
+/// Whom a request's outcome goes to.
+#[derive(Clone, Copy)]
+pub(crate) enum Target<H: Host> {
+    /// The embedder's callback.
+    User(H::Req),
+    /// The loop itself: a `connect_host` of this TCP handle (see [`super::connect_host`]).
+    Connect(HandleId),
+}
+
 struct Entry<H: Host> {
-    req: H::Req,
+    target: Target<H>,
     lookup: bool,
     shared: Arc<ReqShared>,
     /// The outcome, once the callback is due (queued in the loop's work queue).
@@ -98,6 +108,10 @@ pub struct Requests<H: Host> {
     inbox: Option<Arc<Inbox>>,
     /// Cancelled requests whose callback is due in the next pending phase.
     deferred: Vec<ReqId>,
+    /// The request of each TCP handle's running `connect_host`.
+    pub(crate) connecting: HashMap<HandleId, ReqId>,
+    /// Attempt delays and connect timeouts set on TCP handles, in ms.
+    pub(crate) connect_opts: HashMap<HandleId, (u64, u64)>,
 }
 
 impl<H: Host> Default for Requests<H> {
@@ -107,6 +121,8 @@ impl<H: Host> Default for Requests<H> {
             next: 1,
             inbox: None,
             deferred: Vec::new(),
+            connecting: HashMap::new(),
+            connect_opts: HashMap::new(),
         }
     }
 }
@@ -133,6 +149,16 @@ impl<H: Host> Loop<H> {
     /// `req`, comes from the pending phase of an iteration after it finished or was cancelled.
     /// `EAGAIN` if the pool has no threads, or the error of making the loop's waker.
     pub fn queue_job(&mut self, req: H::Req, lookup: bool, run: JobFn) -> Result<ReqId> {
+        self.queue_job_for(Target::User(req), lookup, run)
+    }
+
+    /// [`Loop::queue_job`] with the outcome going to `target`.
+    pub(crate) fn queue_job_for(
+        &mut self,
+        target: Target<H>,
+        lookup: bool,
+        run: JobFn,
+    ) -> Result<ReqId> {
         let pool = pool()?;
         let inbox = match &self.reqs.inbox {
             Some(i) => Arc::clone(i),
@@ -154,7 +180,7 @@ impl<H: Host> Loop<H> {
             inbox,
         });
         let entry = Entry {
-            req,
+            target,
             lookup,
             shared: Arc::clone(&shared),
             due: None,
@@ -172,7 +198,7 @@ impl<H: Host> Loop<H> {
     /// Cancels a request (see the module docs for what happens in each state).
     pub fn cancel_request(&mut self, id: ReqId) -> Result<()> {
         let entry = self.reqs.entries.get_mut(&id).ok_or(EINVAL)?;
-        if entry.due.is_some() {
+        if entry.due.is_some() || matches!(entry.target, Target::Connect(_)) {
             return Err(EBUSY);
         }
         let code = if entry.lookup {
@@ -180,18 +206,9 @@ impl<H: Host> Loop<H> {
         } else {
             ECANCELED
         };
-        let removed = pool().is_ok_and(|p| p.remove(&entry.shared));
-        if !removed {
-            let abandoned = entry.lookup
-                && entry
-                    .shared
-                    .state
-                    .compare_exchange(RUNNING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
-                    .is_ok();
-            if !abandoned {
-                // A running work item, or a finished job whose outcome is in the inbox.
-                return Err(EBUSY);
-            }
+        if !stop_job(&entry.shared, entry.lookup) {
+            // A running work item, or a finished job whose outcome is in the inbox.
+            return Err(EBUSY);
         }
         entry.due = Some(Outcome {
             status: code,
@@ -222,15 +239,42 @@ impl<H: Host> Loop<H> {
         }
     }
 
+    /// Forgets a loop-internal request at once, its job stopped or abandoned (no callback).
+    pub(crate) fn drop_request(&mut self, id: ReqId) {
+        if let Some(entry) = self.reqs.entries.remove(&id) {
+            stop_job(&entry.shared, true);
+            self.requests -= 1;
+        }
+    }
+
     /// The callback of a due request; the request is forgotten (a later cancel: `EINVAL`).
     pub(crate) fn request_due(&mut self, id: ReqId) -> Option<Dispatch<H>> {
         let entry = self.reqs.entries.remove(&id)?;
         self.requests -= 1;
         let outcome = entry.due?;
-        Some(Dispatch::Request {
-            req: entry.req,
-            status: outcome.status,
-            value: outcome.value,
-        })
+        match entry.target {
+            Target::User(req) => Some(Dispatch::Request {
+                req,
+                status: outcome.status,
+                value: outcome.value,
+            }),
+            Target::Connect(handle) => {
+                self.connect_host_done(handle, outcome);
+                None
+            }
+        }
     }
+}
+
+/// Takes a queued job out of the pool, or (if `abandon`) marks a running one abandoned; returns
+/// whether either happened.
+fn stop_job(shared: &Arc<ReqShared>, abandon: bool) -> bool {
+    if pool().is_ok_and(|p| p.remove(shared)) {
+        return true;
+    }
+    abandon
+        && shared
+            .state
+            .compare_exchange(RUNNING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
 }

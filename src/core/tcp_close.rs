@@ -40,6 +40,7 @@ impl<H: Host> Loop<H> {
     /// removes the path it bound), and queues the callbacks of its pending requests
     /// (cancelled).
     pub(crate) fn tcp_close(&mut self, id: HandleId) {
+        self.abandon_connect_host(id);
         let Some(Handle {
             kind: Kind::Tcp(t), ..
         }) = self.handles.get_mut(id)

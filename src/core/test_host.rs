@@ -3,8 +3,11 @@
 
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use super::error::Result;
 use super::host::Host;
+use super::request::ReqShared;
 use super::signal::SignalShared;
 
 /// The test embedder: owners and callbacks are plain numbers.
@@ -37,4 +40,12 @@ impl Host for Unit {
     }
 
     fn signal_unwatch(_shared: &Arc<SignalShared>, _signum: i32) {}
+
+    fn resolve(host: &str, port: u16, _shared: &ReqShared) -> Result<Vec<SocketAddr>> {
+        use std::net::ToSocketAddrs;
+        (host, port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+            .map_err(|_| super::error::EAI_NONAME)
+    }
 }

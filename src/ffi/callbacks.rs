@@ -4,7 +4,10 @@
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use crate::core::host::Host;
+use crate::core::request::ReqShared;
 use crate::core::signal::SignalShared;
 
 use super::request::ReqObj;
@@ -119,5 +122,9 @@ impl Host for CHost {
 
     fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32) {
         signal_registry::unwatch(shared, signum)
+    }
+
+    fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>, c_int> {
+        super::resolver::resolve_stream(host, port, shared)
     }
 }

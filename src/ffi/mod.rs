@@ -30,6 +30,7 @@ pub mod signal_registry;
 pub(crate) mod spin_lock;
 pub mod sys;
 pub mod tcp;
+pub mod tcp_connect_host;
 pub mod tcp_options;
 pub mod timer;
 pub mod types;

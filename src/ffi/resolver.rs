@@ -3,6 +3,7 @@
 //! callback saw it or its lookup was abandoned).
 
 use std::ffi::{CStr, CString};
+use std::net::{IpAddr, SocketAddr};
 use std::os::raw::{c_char, c_int};
 use std::sync::OnceLock;
 
@@ -103,6 +104,61 @@ pub(crate) fn hang_until_abandoned(shared: &ReqShared) {
     while !shared.abandoned() {
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
+}
+
+/// The test hook `RUV_TEST_HOSTS=<name>.invalid=<ip>,<ip>;…`: names (only in `invalid.`) that
+/// `connect_host` resolves to these addresses, in this order, without a resolver. Read once.
+fn test_host(name: &str) -> Option<Vec<IpAddr>> {
+    static HOSTS: OnceLock<Vec<(String, Vec<IpAddr>)>> = OnceLock::new();
+    let hosts = HOSTS.get_or_init(|| {
+        let spec = std::env::var("RUV_TEST_HOSTS").unwrap_or_default();
+        spec.split(';')
+            .filter_map(|entry| {
+                let (n, ips) = entry.split_once('=')?;
+                let c = CString::new(n).ok()?;
+                let ips: Vec<IpAddr> = ips.split(',').filter_map(|ip| ip.parse().ok()).collect();
+                is_invalid_domain(&c).then(|| (n.to_ascii_lowercase(), ips))
+            })
+            .collect()
+    });
+    let name = name.to_ascii_lowercase();
+    hosts
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, ips)| ips.clone())
+}
+
+/// Resolves `host` to stream socket addresses with `port`, in the resolver's order (for
+/// connect_host), on a pool thread; the test hooks apply (see [`hangs`], [`test_host`]).
+pub fn resolve_stream(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>, Code> {
+    let node = CString::new(host).map_err(|_| error::EINVAL)?;
+    if hangs(Some(&node)) {
+        hang_until_abandoned(shared);
+        return Err(error::EAI_CANCELED);
+    }
+    if let Some(ips) = test_host(host) {
+        return Ok(ips
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, port))
+            .collect());
+    }
+    let hints = Hints {
+        socktype: libc::SOCK_STREAM,
+        ..Hints::default()
+    };
+    let list = getaddrinfo(Some(&node), None, hints)?;
+    let mut out = Vec::new();
+    let mut ai = list.as_ptr();
+    while !ai.is_null() {
+        // SAFETY: `ai` is an entry of the list `list` owns, alive until it is dropped below.
+        let entry = unsafe { &*ai };
+        if let Ok(mut addr) = super::addr::read_sockaddr(entry.ai_addr) {
+            addr.set_port(port);
+            out.push(addr);
+        }
+        ai = entry.ai_next;
+    }
+    Ok(out)
 }
 
 /// getaddrinfo(node, service, hints), on a pool thread.
