@@ -183,11 +183,42 @@ TEST_CASE(connect_timeout) {
   ASSERT_GE(r.elapsed, 190);
   ASSERT_LT(r.elapsed, 5000);
   ASSERT_EQ(ruv_close(RUV_HANDLE(tcp), NULL), 0);
-  /* An IP literal with a timeout too. */
+  /* An IP literal with a timeout too, and a lookup that hangs. */
   tcp = connect_to(loop, "127.0.0.1", port, 0, 150, &r);
   ASSERT_EQ(r.status, RUV_ETIMEDOUT);
+  ASSERT_GE(r.elapsed, 140);
+  ASSERT_EQ(ruv_close(RUV_HANDLE(tcp), NULL), 0);
+  tcp = connect_to(loop, HANG_NAME, port, 0, 150, &r);
+  ASSERT_EQ(r.status, RUV_ETIMEDOUT);
+  ASSERT_GE(r.elapsed, 140);
+  ASSERT_LT(r.elapsed, 5000);
   done(loop, tcp);
   close(stalled);
+}
+
+/* The timeout applies to ruv_tcp_connect as well. */
+TEST_CASE(plain_connect_timeout) {
+  ruv_loop_t *loop;
+  ruv_tcp_t *tcp;
+  result_t r;
+  int port = 0;
+  int stalled = listener_at("127.0.0.1", &port, 0, 1);
+  struct sockaddr_storage ss = make_addr(AF_INET, "127.0.0.1", port);
+  hosts_setup();
+  loop = make_loop();
+  tcp = make_tcp(loop, AF_INET);
+  memset(&r, 0, sizeof r);
+  ruv_handle_set_data(RUV_HANDLE(tcp), &r);
+  ASSERT_EQ(ruv_tcp_set_connect_timeout(tcp, 150), 0);
+  r.t0 = test_now_ms();
+  ASSERT_EQ(ruv_tcp_connect(tcp, (struct sockaddr *)&ss, result_cb), 0);
+  run_until_count(loop, &r.calls, 1);
+  ASSERT_EQ(r.status, RUV_ETIMEDOUT);
+  ASSERT_GE(r.elapsed, 140);
+  ASSERT_LT(r.elapsed, 5000);
+  ASSERT_EQ(ruv_is_active(RUV_HANDLE(tcp)), 0);
+  close(stalled);
+  done(loop, tcp);
 }
 
 static void close_soon_cb(ruv_timer_t *t) {
@@ -267,4 +298,5 @@ TEST_MAIN(TEST_ENTRY(literal_and_localhost),
           TEST_ENTRY(stalled_first_address_loses_after_the_delay),
           TEST_ENTRY(every_attempt_fails_with_the_first_error),
           TEST_ENTRY(resolution_errors_are_eai_codes), TEST_ENTRY(connect_timeout),
+          TEST_ENTRY(plain_connect_timeout),
           TEST_ENTRY(close_during_connect_host), TEST_ENTRY(misuse))

@@ -1070,9 +1070,10 @@ int ruv_tcp_close_reset(ruv_tcp_t *tcp, ruv_close_cb cb);
 int ruv_tcp_connect_host(ruv_tcp_t *tcp, const char *host, int port, ruv_connect_cb cb);
 
 /**
- * Sets the connect timeout of ruv_tcp_connect_host in ms: the whole connect (lookup and
- * attempts) then fails with RUV_ETIMEDOUT once it elapses. 0 = none (the default). Applies
- * to the next ruv_tcp_connect_host. RUV_EINVAL for an invalid or closing handle.
+ * Sets the connect timeout in ms of ruv_tcp_connect and ruv_tcp_connect_host (the whole
+ * connect: lookup and attempts): if the connect is still in progress when it elapses, it is
+ * abandoned (its socket closed) and its callback gets RUV_ETIMEDOUT. 0 = none (the
+ * default). Applies to the next connect. RUV_EINVAL for an invalid or closing handle.
  */
 int ruv_tcp_set_connect_timeout(ruv_tcp_t *tcp, uint64_t timeout_ms);
 

@@ -6,7 +6,8 @@
 //! resolves the name with [`Host::resolve`] and runs the attempts ([`super::happy_eyeballs`]);
 //! its outcome, the winning socket or an error, comes back to the loop, which puts the socket
 //! in the handle and completes the connect through the handle's usual path (the connect
-//! callback from the pending phase). An IP literal without a timeout is a plain `tcp_connect`.
+//! callback from the pending phase). An IP literal is a plain `tcp_connect`. A connect timeout
+//! is kept by the loop ([`super::connect_timeout`]); the attempts also stop at the deadline.
 //! Closing the handle abandons the request: the attempts stop within a few ms and their
 //! sockets are closed, unseen; the callback gets `ECANCELED` as for any connect.
 
@@ -48,7 +49,8 @@ fn run_attempts<H: Host>(
 
 impl<H: Host> Loop<H> {
     /// Sets the connect timeout of a TCP handle in ms (0 = none, the default): a later
-    /// `connect_host` fails with `ETIMEDOUT` once it elapses.
+    /// `tcp_connect` or `tcp_connect_host` fails with `ETIMEDOUT` once it elapses (see
+    /// [`super::connect_timeout`]).
     pub fn tcp_set_connect_timeout(&mut self, id: HandleId, ms: u64) -> Result<()> {
         self.tcp(id)?;
         let opts = self.reqs.connect_opts.entry(id);
@@ -91,10 +93,8 @@ impl<H: Host> Loop<H> {
             .get(&id)
             .copied()
             .unwrap_or((DEFAULT_ATTEMPT_DELAY_MS, 0));
-        if timeout == 0 {
-            if let Ok(ip) = host.parse::<IpAddr>() {
-                return self.tcp_connect(id, SocketAddr::new(ip, port), cb);
-            }
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return self.tcp_connect(id, SocketAddr::new(ip, port), cb);
         }
         let plan = Plan {
             addrs: Vec::new(),
@@ -122,6 +122,7 @@ impl<H: Host> Loop<H> {
         t.connect_cb = Some(cb);
         self.requests += 1;
         self.refresh_active(id);
+        self.arm_connect_deadline(id);
         Ok(())
     }
 
@@ -161,6 +162,7 @@ impl<H: Host> Loop<H> {
     /// its connect options.
     pub(crate) fn abandon_connect_host(&mut self, id: HandleId) {
         self.reqs.connect_opts.remove(&id);
+        self.reqs.deadlines.retain(|&(_, h)| h != id);
         if let Some(req) = self.reqs.connecting.remove(&id) {
             self.drop_request(req);
         }

@@ -180,11 +180,15 @@ impl<H: Host> Loop<H> {
             || !self.io_queue.is_empty()
             || self.continuation.is_some()
             || self.hooks.idle_active()
-            || self.reqs.ready()
+            || self.reqs.ready(self.now_ms)
         {
             return 0;
         }
-        match self.next_timer_due() {
+        let due = match (self.next_timer_due(), self.next_connect_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match due {
             Some(due) => i32::try_from(due.saturating_sub(self.now_ms)).unwrap_or(i32::MAX),
             None => -1,
         }

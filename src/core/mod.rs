@@ -9,6 +9,7 @@
 pub mod addr;
 pub mod async_handle;
 pub mod connect_host;
+pub mod connect_timeout;
 pub mod dispatch;
 pub mod error;
 pub mod event_loop;

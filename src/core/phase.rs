@@ -44,7 +44,7 @@ impl<H: Host> Loop<H> {
                 !self.queue.is_empty()
                     || !self.carried.is_empty()
                     || self.continuation.is_some()
-                    || self.reqs.ready()
+                    || self.reqs.ready(self.now_ms)
             }
             Phase::Hooks(p) => self.hooks.any_started(p),
             Phase::Io => self.woken || !self.io_queue.is_empty() || self.continuation.is_some(),

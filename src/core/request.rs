@@ -112,6 +112,8 @@ pub struct Requests<H: Host> {
     pub(crate) connecting: HashMap<HandleId, ReqId>,
     /// Attempt delays and connect timeouts set on TCP handles, in ms.
     pub(crate) connect_opts: HashMap<HandleId, (u64, u64)>,
+    /// Connect deadlines (loop time in ms) of connecting TCP handles with a timeout.
+    pub(crate) deadlines: Vec<(u64, HandleId)>,
 }
 
 impl<H: Host> Default for Requests<H> {
@@ -123,15 +125,17 @@ impl<H: Host> Default for Requests<H> {
             deferred: Vec::new(),
             connecting: HashMap::new(),
             connect_opts: HashMap::new(),
+            deadlines: Vec::new(),
         }
     }
 }
 
 impl<H: Host> Requests<H> {
-    /// Whether callbacks wait to be queued by the next pending phase.
+    /// Whether callbacks wait to be queued by the next pending phase (at loop time `now`).
     #[inline]
-    pub(crate) fn ready(&self) -> bool {
+    pub(crate) fn ready(&self, now: u64) -> bool {
         !self.deferred.is_empty()
+            || (!self.deadlines.is_empty() && self.deadlines.iter().any(|&(due, _)| due <= now))
             || self
                 .inbox
                 .as_ref()
@@ -221,6 +225,9 @@ impl<H: Host> Loop<H> {
     /// Moves finished and cancelled requests into the work queue (at the start of the pending
     /// phase): their callbacks run in this phase.
     pub(crate) fn collect_requests(&mut self) {
+        if !self.reqs.deadlines.is_empty() {
+            self.expire_connects();
+        }
         for id in std::mem::take(&mut self.reqs.deferred) {
             self.queue.push_back(Work::Req(id));
         }

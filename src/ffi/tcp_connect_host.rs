@@ -42,9 +42,10 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// Sets the connect timeout of ruv_tcp_connect_host in ms: the whole connect (lookup and
-    /// attempts) then fails with RUV_ETIMEDOUT once it elapses. 0 = none (the default). Applies
-    /// to the next ruv_tcp_connect_host. RUV_EINVAL for an invalid or closing handle.
+    /// Sets the connect timeout in ms of ruv_tcp_connect and ruv_tcp_connect_host (the whole
+    /// connect: lookup and attempts): if the connect is still in progress when it elapses, it is
+    /// abandoned (its socket closed) and its callback gets RUV_ETIMEDOUT. 0 = none (the
+    /// default). Applies to the next connect. RUV_EINVAL for an invalid or closing handle.
     fn ruv_tcp_set_connect_timeout(tcp: *mut ruv_tcp_t, timeout_ms: u64) -> c_int {
         with_kind(tcp, HandleType::Tcp, |core, id| core.tcp_set_connect_timeout(id, timeout_ms))?;
         Ok(0)
