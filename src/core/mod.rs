@@ -27,6 +27,7 @@ pub mod request;
 pub mod run;
 pub mod signal;
 pub mod socket;
+pub(crate) mod sync_mutex;
 pub mod tcp;
 pub mod tcp_close;
 pub mod tcp_flow;

@@ -9,10 +9,11 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar};
 
 use super::error::{Result, EAGAIN};
 use super::request::{JobFn, ReqShared, RUNNING};
+use super::sync_mutex::{SyncGuard, SyncMutex};
 
 /// The number of threads when `RUV_THREADPOOL_SIZE` is unset or unparsable.
 pub const DEFAULT_SIZE: usize = 4;
@@ -46,27 +47,31 @@ struct State {
 
 /// The pool: its queue, the condition its idle threads wait on, and its size.
 pub(crate) struct Pool {
-    state: Mutex<State>,
+    state: SyncMutex<State>,
     ready: Condvar,
     size: usize,
 }
 
-static POOL: OnceLock<std::result::Result<Arc<Pool>, i32>> = OnceLock::new();
+/// The pool, once started (a [`SyncMutex`] rather than a `OnceLock`, whose std-internal
+/// ordering ThreadSanitizer cannot see).
+static POOL: SyncMutex<Option<Arc<Pool>>> = SyncMutex::new(None);
 
 /// The process-wide pool, its threads started on the first call (`EAGAIN` if none could be).
-pub(crate) fn pool() -> Result<&'static Arc<Pool>> {
-    POOL.get_or_init(|| {
-        let size = size_from_env(std::env::var("RUV_THREADPOOL_SIZE").ok().as_deref());
-        Pool::start(size)
-    })
-    .as_ref()
-    .map_err(|&e| e)
+pub(crate) fn pool() -> Result<Arc<Pool>> {
+    let mut p = POOL.lock();
+    if let Some(pool) = &*p {
+        return Ok(Arc::clone(pool));
+    }
+    let size = size_from_env(std::env::var("RUV_THREADPOOL_SIZE").ok().as_deref());
+    let pool = Pool::start(size)?;
+    *p = Some(Arc::clone(&pool));
+    Ok(pool)
 }
 
 impl Pool {
     fn start(size: usize) -> Result<Arc<Pool>> {
         let pool = Arc::new(Pool {
-            state: Mutex::new(State {
+            state: SyncMutex::new(State {
                 queue: VecDeque::new(),
                 running_lookups: 0,
             }),
@@ -90,9 +95,8 @@ impl Pool {
         Ok(pool)
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A job runs outside the lock, so a panic cannot poison it; recover anyway.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> SyncGuard<'_, State> {
+        self.state.lock()
     }
 
     /// Queues a job and wakes a thread for it.
@@ -124,7 +128,7 @@ impl Pool {
         loop {
             let can_lookup = st.running_lookups < limit;
             let Some(i) = st.queue.iter().position(|j| !j.lookup || can_lookup) else {
-                st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+                st = self.state.wait(&self.ready, st);
                 continue;
             };
             let job = st.queue.remove(i).expect("position is in the queue");

@@ -12,7 +12,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use mio::Waker;
 
@@ -22,6 +22,7 @@ use super::event_loop::{Loop, Work};
 use super::handle_table::HandleId;
 use super::host::Host;
 use super::pool::{pool, Job};
+use super::sync_mutex::SyncMutex;
 
 /// A value a job hands to its callback (a list of addresses, names…), dropped after it.
 pub type PoolOutput = Box<dyn Any + Send>;
@@ -48,7 +49,7 @@ pub struct ReqId(u64);
 
 /// Where pool threads post finished jobs for one loop.
 pub(crate) struct Inbox {
-    done: Mutex<Vec<(ReqId, Outcome)>>,
+    done: SyncMutex<Vec<(ReqId, Outcome)>>,
     arrived: AtomicBool,
     waker: Arc<Waker>,
 }
@@ -75,7 +76,7 @@ impl ReqShared {
         {
             return; // abandoned: freed here, unseen
         }
-        let mut done = self.inbox.done.lock().unwrap_or_else(|e| e.into_inner());
+        let mut done = self.inbox.done.lock();
         done.push((self.id, outcome));
         self.inbox.arrived.store(true, Ordering::Release);
         drop(done);
@@ -168,7 +169,7 @@ impl<H: Host> Loop<H> {
             Some(i) => Arc::clone(i),
             None => {
                 let inbox = Arc::new(Inbox {
-                    done: Mutex::new(Vec::new()),
+                    done: SyncMutex::new(Vec::new()),
                     arrived: AtomicBool::new(false),
                     waker: self.waker()?,
                 });
@@ -237,7 +238,7 @@ impl<H: Host> Loop<H> {
         if !inbox.arrived.swap(false, Ordering::AcqRel) {
             return;
         }
-        let done = std::mem::take(&mut *inbox.done.lock().unwrap_or_else(|e| e.into_inner()));
+        let done = std::mem::take(&mut *inbox.done.lock());
         for (id, outcome) in done {
             if let Some(entry) = self.reqs.entries.get_mut(&id) {
                 entry.due = Some(outcome);
