@@ -245,6 +245,25 @@ TEST_CASE(work_may_send_to_an_async_handle) {
   ASSERT_EQ(ruv_loop_close(loop), 0);
 }
 
+/* Pool threads block signals (libuv's rule): a signal meant for the application, such as
+ * Ctrl-C interrupting a loop's poll, never lands on one. */
+static void mask_work(void *arg) {
+  sigset_t set;
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, NULL, &set), 0);
+  *(int *)arg = sigismember(&set, SIGINT) == 1 && sigismember(&set, SIGUSR1) == 1 ? 1 : -1;
+}
+
+TEST_CASE(pool_threads_block_signals) {
+  ruv_loop_t *loop;
+  int blocked = 0;
+  pool_setup("4");
+  loop = make_loop();
+  ASSERT_EQ(ruv_queue_work(loop, mask_work, NULL, &blocked, NULL), 0);
+  ASSERT_EQ(ruv_run(loop, RUV_RUN_DEFAULT), 0);
+  ASSERT_EQ(blocked, 1);
+  ASSERT_EQ(ruv_loop_close(loop), 0);
+}
+
 /* Several loops in several threads share the pool. */
 static void count_after(ruv_loop_t *loop, int status, void *arg) {
   (void)loop;
@@ -290,5 +309,5 @@ TEST_MAIN(TEST_ENTRY(work_off_loop_after_on_loop), TEST_ENTRY(many_items_null_af
           TEST_ENTRY(cancel_queued_running_due_done),
           TEST_ENTRY(cancel_finished_work_before_its_callback_is_busy),
           TEST_ENTRY(hung_lookups_do_not_starve_work), TEST_ENTRY(pool_of_one_thread),
-          TEST_ENTRY(work_may_send_to_an_async_handle),
+          TEST_ENTRY(work_may_send_to_an_async_handle), TEST_ENTRY(pool_threads_block_signals),
           TEST_ENTRY(loops_in_threads_share_the_pool), TEST_ENTRY(misuse))

@@ -63,4 +63,8 @@ pub trait Host {
     /// `connect_host`); a resolver error is its `EAI_*` code. `shared` tells whether the loop
     /// abandoned the request meanwhile.
     fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>>;
+
+    /// Runs first in each worker-pool thread (the embedder blocks signals there, as libuv
+    /// does, so they reach the application's threads). Default: nothing.
+    fn pool_thread_init() {}
 }

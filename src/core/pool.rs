@@ -43,6 +43,8 @@ pub(crate) struct Job {
 struct State {
     queue: VecDeque<Job>,
     running_lookups: usize,
+    /// Threads waiting for a job (a submit wakes one only if there is one).
+    idle: usize,
 }
 
 /// The pool: its queue, the condition its idle threads wait on, and its size.
@@ -56,24 +58,26 @@ pub(crate) struct Pool {
 /// ordering ThreadSanitizer cannot see).
 static POOL: SyncMutex<Option<Arc<Pool>>> = SyncMutex::new(None);
 
-/// The process-wide pool, its threads started on the first call (`EAGAIN` if none could be).
-pub(crate) fn pool() -> Result<Arc<Pool>> {
+/// The process-wide pool, its threads started on the first call (`EAGAIN` if none could be);
+/// each runs `init` first (the first caller's embedder's [`super::host::Host::pool_thread_init`]).
+pub(crate) fn pool(init: fn()) -> Result<Arc<Pool>> {
     let mut p = POOL.lock();
     if let Some(pool) = &*p {
         return Ok(Arc::clone(pool));
     }
     let size = size_from_env(std::env::var("RUV_THREADPOOL_SIZE").ok().as_deref());
-    let pool = Pool::start(size)?;
+    let pool = Pool::start(size, init)?;
     *p = Some(Arc::clone(&pool));
     Ok(pool)
 }
 
 impl Pool {
-    fn start(size: usize) -> Result<Arc<Pool>> {
+    fn start(size: usize, init: fn()) -> Result<Arc<Pool>> {
         let pool = Arc::new(Pool {
             state: SyncMutex::new(State {
                 queue: VecDeque::new(),
                 running_lookups: 0,
+                idle: 0,
             }),
             ready: Condvar::new(),
             size,
@@ -84,7 +88,10 @@ impl Pool {
             let spawned = std::thread::Builder::new()
                 .name(format!("ruv-pool-{i}"))
                 .stack_size(256 * 1024)
-                .spawn(move || p.work());
+                .spawn(move || {
+                    init();
+                    p.work()
+                });
             if spawned.is_ok() {
                 started += 1;
             }
@@ -101,8 +108,13 @@ impl Pool {
 
     /// Queues a job and wakes a thread for it.
     pub(crate) fn submit(&self, job: Job) {
-        self.lock().queue.push_back(job);
-        self.ready.notify_one();
+        let mut st = self.lock();
+        st.queue.push_back(job);
+        let wake = st.idle > 0;
+        drop(st);
+        if wake {
+            self.ready.notify_one();
+        }
     }
 
     /// Takes the job of `shared` out of the queue if no thread has started it. The caller
@@ -128,7 +140,9 @@ impl Pool {
         loop {
             let can_lookup = st.running_lookups < limit;
             let Some(i) = st.queue.iter().position(|j| !j.lookup || can_lookup) else {
+                st.idle += 1;
                 st = self.state.wait(&self.ready, st);
+                st.idle -= 1;
                 continue;
             };
             let job = st.queue.remove(i).expect("position is in the queue");

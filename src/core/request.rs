@@ -21,7 +21,7 @@ use super::error::{Code, Result, EAI_CANCELED, EBUSY, ECANCELED, EINVAL};
 use super::event_loop::{Loop, Work};
 use super::handle_table::HandleId;
 use super::host::Host;
-use super::pool::{pool, Job};
+use super::pool::{pool, Job, Pool};
 use super::sync_mutex::SyncMutex;
 
 /// A value a job hands to its callback (a list of addresses, names…), dropped after it.
@@ -52,6 +52,8 @@ pub(crate) struct Inbox {
     done: SyncMutex<Vec<(ReqId, Outcome)>>,
     arrived: AtomicBool,
     waker: Arc<Waker>,
+    /// The process-wide pool (kept here: no global lock per request).
+    pool: Arc<Pool>,
 }
 
 /// The part of a request its job carries to the pool thread.
@@ -78,10 +80,13 @@ impl ReqShared {
         }
         let mut done = self.inbox.done.lock();
         done.push((self.id, outcome));
-        self.inbox.arrived.store(true, Ordering::Release);
         drop(done);
-        // A failed wake leaves the outcome for the next iteration; nothing better to do here.
-        let _ = self.inbox.waker.wake();
+        // Only the first outcome since the loop last collected wakes it (one write(2) per
+        // batch); the loop clears `arrived` before it takes the outcomes, so none is missed.
+        if !self.inbox.arrived.swap(true, Ordering::AcqRel) {
+            // A failed wake leaves the outcome for the next iteration; nothing better to do.
+            let _ = self.inbox.waker.wake();
+        }
     }
 }
 
@@ -164,7 +169,6 @@ impl<H: Host> Loop<H> {
         lookup: bool,
         run: JobFn,
     ) -> Result<ReqId> {
-        let pool = pool()?;
         let inbox = match &self.reqs.inbox {
             Some(i) => Arc::clone(i),
             None => {
@@ -172,11 +176,13 @@ impl<H: Host> Loop<H> {
                     done: SyncMutex::new(Vec::new()),
                     arrived: AtomicBool::new(false),
                     waker: self.waker()?,
+                    pool: pool(H::pool_thread_init)?,
                 });
                 self.reqs.inbox = Some(Arc::clone(&inbox));
                 inbox
             }
         };
+        let pool = Arc::clone(&inbox.pool);
         let id = ReqId(self.reqs.next);
         self.reqs.next += 1;
         let shared = Arc::new(ReqShared {
@@ -277,7 +283,7 @@ impl<H: Host> Loop<H> {
 /// Takes a queued job out of the pool, or (if `abandon`) marks a running one abandoned; returns
 /// whether either happened.
 fn stop_job(shared: &Arc<ReqShared>, abandon: bool) -> bool {
-    if pool().is_ok_and(|p| p.remove(shared)) {
+    if shared.inbox.pool.remove(shared) {
         return true;
     }
     abandon

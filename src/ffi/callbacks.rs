@@ -127,4 +127,8 @@ impl Host for CHost {
     fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>, c_int> {
         super::resolver::resolve_stream(host, port, shared)
     }
+
+    fn pool_thread_init() {
+        super::sys::block_signals()
+    }
 }
