@@ -18,7 +18,13 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
     let py = lp.py();
     let owner = match &due {
         Dispatch::Close { owner, handle, .. } => return on_close(lp, *owner, *handle),
-        Dispatch::Request { .. } => return,
+        Dispatch::Request { req, .. } => {
+            let req = *req;
+            if let Dispatch::Request { status, value, .. } = due {
+                crate::request::on_done(lp, req, status, value);
+            }
+            return;
+        }
         Dispatch::Connection { owner, .. }
         | Dispatch::Connect { owner, .. }
         | Dispatch::Write { owner, .. }

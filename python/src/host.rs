@@ -43,8 +43,9 @@ impl Host for PyHost {
     type UdpSendCb = WriteCb;
     /// The receive callback lives on the UDP object.
     type UdpRecvCb = ();
-    /// Pool requests (lookups, work items): not made from Python yet.
-    type Req = ();
+    /// A pool request (lookup, work item): an owned reference to its `Request` object, taken
+    /// back when its callback is due (`request::on_done`).
+    type Req = *mut ffi::PyObject;
 
     fn is_silent_write(cb: &WriteCb) -> bool {
         cb.0.is_null()
@@ -63,6 +64,11 @@ impl Host for PyHost {
     /// The C layer's resolver (getaddrinfo on the pool thread).
     fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>> {
         ruv::ffi::resolver::resolve_stream(host, port, shared)
+    }
+
+    /// Signals go to Python's threads, never to a pool thread (Ctrl-C must reach the loop).
+    fn pool_thread_init() {
+        ruv::ffi::sys::block_signals()
     }
 }
 

@@ -23,6 +23,7 @@ mod invoke;
 mod loop_obj;
 mod pipe;
 mod poll;
+mod request;
 mod run;
 mod server;
 mod signal;
@@ -67,6 +68,9 @@ fn wire_init(cls: &Bound<'_, PyType>) -> PyResult<()> {
 fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<loop_obj::Loop>()?;
+    m.add_class::<request::Request>()?;
+    m.add_function(wrap_pyfunction!(request::_getaddrinfo, m)?)?;
+    m.add_function(wrap_pyfunction!(request::_getnameinfo, m)?)?;
     m.add_class::<handle::Handle>()?;
     m.add_class::<stream::Stream>()?;
     m.add_class::<tcp::Tcp>()?;

@@ -5,7 +5,6 @@
 use std::ffi::{CStr, CString};
 use std::net::{IpAddr, SocketAddr};
 use std::os::raw::{c_char, c_int};
-use std::sync::OnceLock;
 
 use crate::core::error::{self, Code};
 use crate::core::request::ReqShared;
@@ -16,7 +15,11 @@ const GLIBC_EAI_ADDRFAMILY: c_int = -9;
 const NI_MAXSERV: usize = 32;
 
 /// The list getaddrinfo returned; freed with freeaddrinfo when dropped.
-pub(crate) struct AddrInfoList(*mut libc::addrinfo);
+pub struct AddrInfoList(*mut libc::addrinfo);
+
+/// One entry of an [`AddrInfoList`], copied: family, socket type, protocol, canonical name
+/// (empty if none) and address.
+pub type AddrInfoEntry = (i32, i32, i32, String, SocketAddr);
 
 // SAFETY: the list is plain heap memory owned by this value alone; freeaddrinfo may run on any
 // thread.
@@ -26,6 +29,29 @@ impl AddrInfoList {
     /// The first entry.
     pub(crate) fn as_ptr(&self) -> *const libc::addrinfo {
         self.0
+    }
+
+    /// The entries with an IPv4 or IPv6 address, in order.
+    pub fn entries(&self) -> Vec<AddrInfoEntry> {
+        let mut out = Vec::new();
+        let mut ai = self.0.cast_const();
+        while !ai.is_null() {
+            // SAFETY: `ai` is an entry of the list this value owns (alive while `self` is).
+            let e = unsafe { &*ai };
+            let canon = if e.ai_canonname.is_null() {
+                String::new()
+            } else {
+                // SAFETY: a non-NULL ai_canonname is a NUL-terminated string of the list.
+                unsafe { CStr::from_ptr(e.ai_canonname) }
+                    .to_string_lossy()
+                    .into_owned()
+            };
+            if let Ok(addr) = super::addr::read_sockaddr(e.ai_addr) {
+                out.push((e.ai_family, e.ai_socktype, e.ai_protocol, canon, addr));
+            }
+            ai = e.ai_next;
+        }
+        out
     }
 }
 
@@ -37,18 +63,24 @@ impl Drop for AddrInfoList {
 }
 
 /// The names getnameinfo returned.
-pub(crate) struct NameInfo {
-    pub(crate) host: CString,
-    pub(crate) service: CString,
+pub struct NameInfo {
+    /// The host name (or numeric address).
+    pub host: CString,
+    /// The service name (or numeric port).
+    pub service: CString,
 }
 
 /// The four fields of `struct addrinfo` hints that a lookup uses.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Hints {
-    pub(crate) flags: c_int,
-    pub(crate) family: c_int,
-    pub(crate) socktype: c_int,
-    pub(crate) protocol: c_int,
+pub struct Hints {
+    /// ai_flags (AI_*).
+    pub flags: c_int,
+    /// ai_family (AF_UNSPEC, AF_INET, AF_INET6).
+    pub family: c_int,
+    /// ai_socktype.
+    pub socktype: c_int,
+    /// ai_protocol.
+    pub protocol: c_int,
 }
 
 /// A ruv code for a getaddrinfo/getnameinfo return value (libuv's RUV_EAI_* values).
@@ -81,22 +113,15 @@ pub(crate) fn is_invalid_domain(name: &CStr) -> bool {
         && (bytes.len() == tail.len() || bytes[bytes.len() - tail.len() - 1] == b'.')
 }
 
-/// The test hook `RUV_TEST_HANG_LOOKUP=<name>.invalid`: a lookup of exactly that name blocks
-/// its pool thread until the lookup is cancelled (so tests can make lookups hang
-/// deterministically). Only names in `invalid.` are accepted, so it never changes a real
-/// lookup. Read once, at the first lookup.
-fn hang_name() -> Option<&'static CStr> {
-    static HANG: OnceLock<Option<CString>> = OnceLock::new();
-    HANG.get_or_init(|| {
-        let name = CString::new(std::env::var("RUV_TEST_HANG_LOOKUP").ok()?).ok()?;
-        is_invalid_domain(&name).then_some(name)
-    })
-    .as_deref()
-}
-
-/// Whether a lookup of `node` is one the test hook makes hang.
+/// Whether a lookup of `node` is one the test hook `RUV_TEST_HANG_LOOKUP=<name>.invalid` makes
+/// hang: a lookup of exactly that name blocks its pool thread until the lookup is cancelled
+/// (so tests can make lookups hang deterministically). Only names in `invalid.` are looked at,
+/// so it never changes a real lookup (nor costs one anything).
 pub(crate) fn hangs(node: Option<&CStr>) -> bool {
-    node.is_some_and(|n| hang_name() == Some(n))
+    let Some(node) = node.filter(|n| is_invalid_domain(n)) else {
+        return false;
+    };
+    std::env::var("RUV_TEST_HANG_LOOKUP").is_ok_and(|h| h.as_bytes() == node.to_bytes())
 }
 
 /// Blocks until the loop abandons the lookup (the test hook).
@@ -107,25 +132,18 @@ pub(crate) fn hang_until_abandoned(shared: &ReqShared) {
 }
 
 /// The test hook `RUV_TEST_HOSTS=<name>.invalid=<ip>,<ip>;…`: names (only in `invalid.`) that
-/// `connect_host` resolves to these addresses, in this order, without a resolver. Read once.
-fn test_host(name: &str) -> Option<Vec<IpAddr>> {
-    static HOSTS: OnceLock<Vec<(String, Vec<IpAddr>)>> = OnceLock::new();
-    let hosts = HOSTS.get_or_init(|| {
-        let spec = std::env::var("RUV_TEST_HOSTS").unwrap_or_default();
-        spec.split(';')
-            .filter_map(|entry| {
-                let (n, ips) = entry.split_once('=')?;
-                let c = CString::new(n).ok()?;
-                let ips: Vec<IpAddr> = ips.split(',').filter_map(|ip| ip.parse().ok()).collect();
-                is_invalid_domain(&c).then(|| (n.to_ascii_lowercase(), ips))
-            })
-            .collect()
-    });
-    let name = name.to_ascii_lowercase();
-    hosts
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, ips)| ips.clone())
+/// `connect_host` resolves to these addresses, in this order, without a resolver.
+fn test_host(name: &CStr) -> Option<Vec<IpAddr>> {
+    if !is_invalid_domain(name) {
+        return None;
+    }
+    let name = name.to_str().ok()?.to_ascii_lowercase();
+    let spec = std::env::var("RUV_TEST_HOSTS").ok()?;
+    let (_, ips) = spec
+        .split(';')
+        .filter_map(|entry| entry.split_once('='))
+        .find(|(n, _)| n.to_ascii_lowercase() == name)?;
+    Some(ips.split(',').filter_map(|ip| ip.parse().ok()).collect())
 }
 
 /// Resolves `host` to stream socket addresses with `port`, in the resolver's order (for
@@ -136,7 +154,7 @@ pub fn resolve_stream(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<S
         hang_until_abandoned(shared);
         return Err(error::EAI_CANCELED);
     }
-    if let Some(ips) = test_host(host) {
+    if let Some(ips) = test_host(&node) {
         return Ok(ips
             .into_iter()
             .map(|ip| SocketAddr::new(ip, port))
@@ -161,8 +179,8 @@ pub fn resolve_stream(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<S
     Ok(out)
 }
 
-/// getaddrinfo(node, service, hints), on a pool thread.
-pub(crate) fn getaddrinfo(
+/// getaddrinfo(node, service, hints) (blocking: on a pool thread, or without the GIL).
+pub fn getaddrinfo(
     node: Option<&CStr>,
     service: Option<&CStr>,
     hints: Hints,
@@ -185,6 +203,23 @@ pub(crate) fn getaddrinfo(
         return Err(eai_code(rc));
     }
     Ok(AddrInfoList(res))
+}
+
+/// getnameinfo of a socket address with `flags` (NI_*) (blocking).
+pub fn getnameinfo_of(addr: &SocketAddr, flags: c_int) -> Result<NameInfo, Code> {
+    let sa = socket2::SockAddr::from(*addr);
+    // SAFETY: all-zero bytes are a valid sockaddr_storage.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = sa.len() as usize;
+    // SAFETY: `sa` holds `len` bytes of a sockaddr, no more than a sockaddr_storage.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            sa.as_ptr().cast::<u8>(),
+            (&mut storage as *mut libc::sockaddr_storage).cast::<u8>(),
+            len,
+        )
+    };
+    getnameinfo(&storage, sa.len(), flags)
 }
 
 /// getnameinfo(addr, flags), on a pool thread.
