@@ -43,8 +43,10 @@ pub(crate) struct Job {
 struct State {
     queue: VecDeque<Job>,
     running_lookups: usize,
-    /// Threads waiting for a job (a submit wakes one only if there is one).
+    /// Threads waiting for a job, and wakeups sent to them and not yet taken: a submit wakes a
+    /// thread only if one waits that no earlier wakeup is already meant for.
     idle: usize,
+    waking: usize,
 }
 
 /// The pool: its queue, the condition its idle threads wait on, and its size.
@@ -78,6 +80,7 @@ impl Pool {
                 queue: VecDeque::new(),
                 running_lookups: 0,
                 idle: 0,
+                waking: 0,
             }),
             ready: Condvar::new(),
             size,
@@ -110,7 +113,10 @@ impl Pool {
     pub(crate) fn submit(&self, job: Job) {
         let mut st = self.lock();
         st.queue.push_back(job);
-        let wake = st.idle > 0;
+        let wake = st.idle > st.waking;
+        if wake {
+            st.waking += 1;
+        }
         drop(st);
         if wake {
             self.ready.notify_one();
@@ -143,6 +149,7 @@ impl Pool {
                 st.idle += 1;
                 st = self.state.wait(&self.ready, st);
                 st.idle -= 1;
+                st.waking = st.waking.saturating_sub(1);
                 continue;
             };
             let job = st.queue.remove(i).expect("position is in the queue");
