@@ -29,7 +29,7 @@ if(RUV_SANITIZE)
   set(RUV_SANITIZE_ENV
       "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1"
       "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
-      "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1")
+      "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=${CMAKE_CURRENT_LIST_DIR}/tsan.supp")
   if(RUV_SANITIZE MATCHES "(^|,)thread(,|$)")
     include(CheckCSourceCompiles)
     set(CMAKE_REQUIRED_FLAGS "-fsanitize=thread")

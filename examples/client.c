@@ -2,10 +2,13 @@
  * client.c — a line-oriented TCP client on ruv: sends what it reads from stdin, prints what
  * the server sends back.
  *
- *   client [HOST] PORT        HOST: an IPv4 or IPv6 address (default 127.0.0.1)
+ *   client [--timeout-ms MS] [HOST] PORT
+ *       HOST: a host name or an IPv4/IPv6 address (default 127.0.0.1); names are resolved on
+ *       ruv's worker pool and connected with Happy Eyeballs (ruv_tcp_connect_host).
+ *       --timeout-ms: give up connecting after MS milliseconds (RUV_ETIMEDOUT).
  *
  *   ./build/examples/echo_server 0 &      # prints the port it listens on
- *   ./build/examples/client 127.0.0.1 PORT
+ *   ./build/examples/client localhost PORT
  *
  * Every complete line read from stdin is sent as soon as it is complete; at the end of stdin
  * the rest is sent and the client shuts down its side of the connection, then prints replies
@@ -144,19 +147,27 @@ static void read_stdin(void) {
 int main(int argc, char **argv) {
   const char *host = "127.0.0.1";
   const char *port_arg;
-  struct sockaddr_storage addr;
   ruv_loop_t *loop;
   char *end;
-  long port;
+  long port, timeout_ms = 0;
   int r;
 
+  if (argc >= 3 && strcmp(argv[1], "--timeout-ms") == 0) {
+    timeout_ms = strtol(argv[2], &end, 10);
+    if (*argv[2] == '\0' || *end != '\0' || timeout_ms < 1) {
+      fprintf(stderr, "client: bad timeout '%s'\n", argv[2]);
+      return 2;
+    }
+    argc -= 2;
+    argv += 2;
+  }
   if (argc == 2) {
     port_arg = argv[1];
   } else if (argc == 3) {
     host = argv[1];
     port_arg = argv[2];
   } else {
-    fprintf(stderr, "usage: %s [HOST] PORT\n", argv[0]);
+    fprintf(stderr, "usage: client [--timeout-ms MS] [HOST] PORT\n");
     return 2;
   }
   port = strtol(port_arg, &end, 10);
@@ -164,15 +175,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "client: bad port '%s'\n", port_arg);
     return 2;
   }
-  memset(&addr, 0, sizeof addr);
-  if (ruv_ip4_addr(host, (int)port, (struct sockaddr_in *)&addr) != 0 &&
-      ruv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)&addr) != 0) {
-    fprintf(stderr, "client: '%s' is not an IPv4 or IPv6 address\n", host);
-    return 2;
-  }
 
   if ((r = ruv_loop_new(&loop)) != 0 || (r = ruv_tcp_new(loop, AF_UNSPEC, &conn)) != 0 ||
-      (r = ruv_tcp_connect(conn, (const struct sockaddr *)&addr, on_connect)) != 0) {
+      (r = ruv_tcp_set_connect_timeout(conn, (uint64_t)timeout_ms)) != 0 ||
+      (r = ruv_tcp_connect_host(conn, host, (int)port, on_connect)) != 0) {
     fprintf(stderr, "client: %s (%s)\n", ruv_strerror(r), ruv_err_name(r));
     return 1;
   }

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netdb.h>
 
 /** Major version of this header (Cargo.toml); a new major breaks the ABI. */
 #define RUV_VERSION_MAJOR 0
@@ -53,6 +54,10 @@ typedef struct ruv_signal_s ruv_signal_t;
 typedef struct ruv_pipe_s ruv_pipe_t;
 /** A UDP handle. Opaque; create with ruv_udp_new, free with ruv_close. */
 typedef struct ruv_udp_s ruv_udp_t;
+/** A pending request (lookup or work item). Opaque; valid until its callback returns. */
+typedef struct ruv_req_s ruv_req_t;
+/* <netdb.h> declares struct addrinfo only with POSIX features on; declared here for strict C. */
+struct addrinfo;
 
 /** A buffer to write: base and length. The data is copied if it cannot be written at once. */
 typedef struct ruv_buf_s {
@@ -189,6 +194,62 @@ typedef enum {
    * ruv's own code: internal error: a Rust panic was caught at the C boundary.
    */
   RUV_EPANIC = -4093,
+  /**
+   * ruv's own code: address family for the host name not supported.
+   */
+  RUV_EAI_ADDRFAMILY = -3000,
+  /**
+   * ruv's own code: temporary failure in name resolution.
+   */
+  RUV_EAI_AGAIN = -3001,
+  /**
+   * ruv's own code: bad ai_flags value.
+   */
+  RUV_EAI_BADFLAGS = -3002,
+  /**
+   * ruv's own code: lookup canceled.
+   */
+  RUV_EAI_CANCELED = -3003,
+  /**
+   * ruv's own code: permanent failure in name resolution.
+   */
+  RUV_EAI_FAIL = -3004,
+  /**
+   * ruv's own code: ai_family not supported.
+   */
+  RUV_EAI_FAMILY = -3005,
+  /**
+   * ruv's own code: out of memory in name resolution.
+   */
+  RUV_EAI_MEMORY = -3006,
+  /**
+   * ruv's own code: no address for the host name.
+   */
+  RUV_EAI_NODATA = -3007,
+  /**
+   * ruv's own code: unknown node or service.
+   */
+  RUV_EAI_NONAME = -3008,
+  /**
+   * ruv's own code: argument buffer overflow.
+   */
+  RUV_EAI_OVERFLOW = -3009,
+  /**
+   * ruv's own code: service not available for the socket type.
+   */
+  RUV_EAI_SERVICE = -3010,
+  /**
+   * ruv's own code: socket type not supported.
+   */
+  RUV_EAI_SOCKTYPE = -3011,
+  /**
+   * ruv's own code: invalid value for hints.
+   */
+  RUV_EAI_BADHINTS = -3013,
+  /**
+   * ruv's own code: resolved protocol is unknown.
+   */
+  RUV_EAI_PROTOCOL = -3014,
   /**
    * `-E2BIG`: argument list too long.
    */
@@ -482,6 +543,19 @@ typedef void (*ruv_prepare_cb)(ruv_prepare_t *prepare);
 typedef void (*ruv_check_cb)(ruv_check_t *check);
 
 /**
+ * Called on the loop when a ruv_getaddrinfo lookup finished: `status` 0 and `res` the
+ * addresses (valid only during the call; ruv frees them), or a RUV_EAI_* code (or
+ * RUV_EAI_CANCELED) and `res` NULL. `arg` is ruv_getaddrinfo's `arg`.
+ */
+typedef void (*ruv_getaddrinfo_cb)(ruv_loop_t *loop_, int status, const struct addrinfo *res, void *arg);
+
+/**
+ * Called on the loop when a ruv_getnameinfo lookup finished: `status` 0 with `host` and
+ * `service` (valid only during the call), or a RUV_EAI_* code with both NULL.
+ */
+typedef void (*ruv_getnameinfo_cb)(ruv_loop_t *loop_, int status, const char *host, const char *service, void *arg);
+
+/**
  * Called by ruv_walk for every handle of a loop.
  */
 typedef void (*ruv_walk_cb)(ruv_handle_t *handle, void *arg);
@@ -498,6 +572,16 @@ typedef void (*ruv_stream_cb)(ruv_stream_t *s, int status);
  * `status` < 0 and `events` 0 when the poll reports an error (the handle is stopped then).
  */
 typedef void (*ruv_poll_cb)(ruv_poll_t *poll, int status, int events);
+
+/**
+ * A work item: runs on a pool thread, and may call only ruv_async_send of ruv's functions.
+ */
+typedef void (*ruv_work_cb)(void *arg);
+
+/**
+ * Called on the loop after a work item ran (`status` 0) or was cancelled (RUV_ECANCELED).
+ */
+typedef void (*ruv_after_work_cb)(ruv_loop_t *loop_, int status, void *arg);
 
 /**
  * Called from the loop once per delivery of the watched signal `signum`.
@@ -749,6 +833,28 @@ int ruv_check_start(ruv_check_t *handle, ruv_check_cb cb);
 int ruv_check_stop(ruv_check_t *handle);
 
 /**
+ * Resolves `node` and/or `service` (either may be NULL, not both) on the worker pool, as
+ * getaddrinfo(3) with `hints` (NULL, or only ai_flags/ai_family/ai_socktype/ai_protocol
+ * set). `cb(loop, status, res, arg)` runs on the loop, never inside this call: `res` is
+ * valid only during the callback (ruv frees it). Names in the `invalid.` domain fail with
+ * RUV_EAI_NONAME without asking any resolver (RFC 6761). Lookups never hold more than half
+ * the pool's threads. `*req` (if `req` is not NULL) names the request for ruv_cancel until
+ * the callback returns. Errors: RUV_EINVAL (invalid loop, NULL `cb`, both names NULL),
+ * RUV_EAI_BADHINTS (hints with address, name or next set), RUV_EAI_FAMILY (a family other
+ * than AF_UNSPEC, AF_INET, AF_INET6), RUV_EAGAIN (no pool thread could be started).
+ */
+int ruv_getaddrinfo(ruv_loop_t *loop_, const char *node, const char *service, const struct addrinfo *hints, ruv_getaddrinfo_cb cb, void *arg, ruv_req_t **req);
+
+/**
+ * Looks up the host and service names of `addr` (a sockaddr_in or sockaddr_in6) on the
+ * worker pool, as getnameinfo(3) with `flags` (NI_*). `cb(loop, status, host, service,
+ * arg)` runs on the loop, never inside this call; the strings are valid only during the
+ * callback. `*req` as for ruv_getaddrinfo. Errors: RUV_EINVAL (invalid loop, NULL `addr`
+ * or `cb`, a family other than AF_INET/AF_INET6), RUV_EAGAIN (no pool thread).
+ */
+int ruv_getnameinfo(ruv_loop_t *loop_, const struct sockaddr *addr, int flags, ruv_getnameinfo_cb cb, void *arg, ruv_req_t **req);
+
+/**
  * Creates a loop and stores it in `*out`. Returns 0, RUV_EINVAL if `out` is NULL, or the
  * error of creating the poller (e.g. RUV_EMFILE).
  */
@@ -756,7 +862,8 @@ int ruv_loop_new(ruv_loop_t **out);
 
 /**
  * Frees a loop that has no handles left. Returns 0, RUV_EBUSY while handles remain (close
- * them and run the loop until their close callbacks ran) or when called from a callback,
+ * them and run the loop until their close callbacks ran), while requests (lookups, work
+ * items) wait for their callbacks, or when called from a callback,
  * RUV_EINVAL for an invalid or already closed loop.
  *
  * After it returned 0 the loop pointer is stale, and stays safe to pass to any ruv function
@@ -914,6 +1021,24 @@ int ruv_poll_start(ruv_poll_t *poll, int events, ruv_poll_cb cb);
  * descriptor stays open. RUV_EINVAL if the handle is invalid or closing.
  */
 int ruv_poll_stop(ruv_poll_t *poll);
+
+/**
+ * Runs `work(arg)` on a pool thread, then `after(loop, status, arg)` on the loop (status 0,
+ * or RUV_ECANCELED if ruv_cancel stopped it before it started; `after` may be NULL). `work`
+ * may call only ruv_async_send of ruv's functions. The request keeps the loop alive until
+ * `after` ran; `*req` (if `req` is not NULL) names it for ruv_cancel until then. Errors:
+ * RUV_EINVAL (invalid loop, NULL `work`), RUV_EAGAIN (no pool thread could be started).
+ */
+int ruv_queue_work(ruv_loop_t *loop_, ruv_work_cb work, ruv_after_work_cb after, void *arg, ruv_req_t **req);
+
+/**
+ * Cancels a request, on the loop's thread. A request not started yet, or a lookup already
+ * running (it is abandoned: its result is freed unseen), gets its callback with RUV_ECANCELED
+ * (RUV_EAI_CANCELED for lookups) in the next loop iteration, never inside this call. Returns
+ * 0, RUV_EBUSY for a work item already running or a request whose callback is already due,
+ * RUV_EINVAL for NULL or a request whose callback has run.
+ */
+int ruv_cancel(ruv_req_t *req);
 
 /**
  * Creates a stopped signal handle in `*out`. Returns 0, or RUV_EINVAL for a NULL or invalid
@@ -1160,6 +1285,37 @@ int ruv_tcp_writable(const ruv_tcp_t *tcp);
  * RUV_EBADF (no socket yet: use ruv_close).
  */
 int ruv_tcp_close_reset(ruv_tcp_t *tcp, ruv_close_cb cb);
+
+/**
+ * Connects to `host` (a name, resolved on the worker pool, or an IP literal, not looked
+ * up) and `port`. The addresses are ordered as RFC 8305 §4 says (families alternate,
+ * starting with the first one returned) and tried one attempt delay apart
+ * (ruv_tcp_set_attempt_delay, default 250 ms), or at once when the running attempts have
+ * failed; the first to connect wins and the others are closed unseen. `cb(tcp, 0)` then,
+ * with the handle connected in the winner's family; if every attempt fails, the error of
+ * the first address's attempt; if resolution fails, its RUV_EAI_* code; RUV_ETIMEDOUT when
+ * the connect timeout (ruv_tcp_set_connect_timeout) elapses; RUV_ECANCELED on ruv_close
+ * (every attempt and the lookup are abandoned). Errors returned at once (no callback):
+ * RUV_EINVAL (NULL or empty host, NULL cb, port above 65535 or negative, a handle that is
+ * not a TCP handle made with AF_UNSPEC and never bound or opened), RUV_EALREADY while
+ * connecting, RUV_EISCONN once connected, RUV_EAGAIN (no pool thread).
+ */
+int ruv_tcp_connect_host(ruv_tcp_t *tcp, const char *host, int port, ruv_connect_cb cb);
+
+/**
+ * Sets the connect timeout in ms of ruv_tcp_connect and ruv_tcp_connect_host (the whole
+ * connect: lookup and attempts): if the connect is still in progress when it elapses, it is
+ * abandoned (its socket closed) and its callback gets RUV_ETIMEDOUT. 0 = none (the
+ * default). Applies to the next connect. RUV_EINVAL for an invalid or closing handle.
+ */
+int ruv_tcp_set_connect_timeout(ruv_tcp_t *tcp, uint64_t timeout_ms);
+
+/**
+ * Sets the time between two connection attempts of ruv_tcp_connect_host, in ms (default
+ * 250, RFC 8305's recommendation). Applies to the next ruv_tcp_connect_host. RUV_EINVAL for
+ * an invalid or closing handle.
+ */
+int ruv_tcp_set_attempt_delay(ruv_tcp_t *tcp, uint64_t delay_ms);
 
 /**
  * Enables (non-zero) or disables Nagle's algorithm's opposite, TCP_NODELAY; before the socket

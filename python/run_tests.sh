@@ -28,7 +28,7 @@ PYTHON=${PYTHON:-python3}
 FETCH_DIR=${RUV_BUILD_DIR:-$(dirname "$VENV")}/pyuv-tests
 PYUV_FILES="test_tcp.py test_timer.py test_idle.py test_prepare.py test_check.py test_poll.py
   test_multihandles.py test_loop.py test_loop_handles.py test_gc.py test_excepthook.py
-  test_async.py test_signal.py test_pipe.py test_udp.py"
+  test_async.py test_signal.py test_pipe.py test_udp.py test_dns.py test_threadpool.py"
 
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
@@ -85,6 +85,12 @@ DESELECT=()
 for t in "${OFF_MACHINE[@]}"; do
     DESELECT+=(--deselect "$t")
     echo "NOTE: deselected $t (sends off the machine: loopback only)" >&2
+done
+# This one looks up 'lala.lala.lala', a name only a DNS server off this machine can answer.
+LOOKUP_OFF_MACHINE=(test_dns.py::DnsTest::test_getaddrinfo_sync_fail)
+for t in "${LOOKUP_OFF_MACHINE[@]}"; do
+    DESELECT+=(--deselect "$t")
+    echo "NOTE: deselected $t (looks up a name off the machine: local lookups only)" >&2
 done
 read -r -a FILES <<<"$(echo $PYUV_FILES)"
 (cd "$RUN" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${DESELECT[@]}" "${FILES[@]}") || status=1

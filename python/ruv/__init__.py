@@ -9,6 +9,7 @@ from . import _ruv
 from ._ruv import (
     Handle,
     Loop,
+    Request,
     Stream,
     UV_DISCONNECT,
     UV_PRIORITIZED,
@@ -19,7 +20,7 @@ from ._ruv import (
     UV_TCP_IPV6ONLY,
     UV_WRITABLE,
 )
-from . import errno, error
+from . import dns, errno, error
 
 
 class _Finalized:

@@ -18,6 +18,13 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
     let py = lp.py();
     let owner = match &due {
         Dispatch::Close { owner, handle, .. } => return on_close(lp, *owner, *handle),
+        Dispatch::Request { req, .. } => {
+            let req = *req;
+            if let Dispatch::Request { status, value, .. } = due {
+                crate::request::on_done(lp, req, status, value);
+            }
+            return;
+        }
         Dispatch::Connection { owner, .. }
         | Dispatch::Connect { owner, .. }
         | Dispatch::Write { owner, .. }
@@ -85,7 +92,7 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
             invoke(py, cb, &[&obj, signum.into_pyobject(py)?.as_any()])
         }),
         // Not produced: the Python API sets no watermarks.
-        Dispatch::Drain { .. } | Dispatch::Close { .. } => {}
+        Dispatch::Drain { .. } | Dispatch::Close { .. } | Dispatch::Request { .. } => {}
     }
 }
 

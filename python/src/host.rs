@@ -6,11 +6,13 @@
 //! on the Python objects; the only callback the core carries is a write's, as a strong reference
 //! turned into a pointer, taken back when its completion is dispatched (a UDP send's likewise).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use pyo3::ffi;
 use ruv::core::error::Result;
 use ruv::core::host::Host;
+use ruv::core::request::ReqShared;
 use ruv::core::signal_shared::SignalShared;
 
 /// A write's callback as the core keeps it: an owned reference to a Python object (the user's
@@ -41,6 +43,9 @@ impl Host for PyHost {
     type UdpSendCb = WriteCb;
     /// The receive callback lives on the UDP object.
     type UdpRecvCb = ();
+    /// A pool request (lookup, work item): an owned reference to its `Request` object, taken
+    /// back when its callback is due (`request::on_done`).
+    type Req = *mut ffi::PyObject;
 
     fn is_silent_write(cb: &WriteCb) -> bool {
         cb.0.is_null()
@@ -54,6 +59,16 @@ impl Host for PyHost {
 
     fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32) {
         ruv::ffi::signal_registry::unwatch(shared, signum)
+    }
+
+    /// The C layer's resolver (getaddrinfo on the pool thread).
+    fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>> {
+        ruv::ffi::resolver::resolve_stream(host, port, shared)
+    }
+
+    /// Signals go to Python's threads, never to a pool thread (Ctrl-C must reach the loop).
+    fn pool_thread_init() {
+        ruv::ffi::sys::block_signals()
     }
 }
 

@@ -23,6 +23,7 @@ mod invoke;
 mod loop_obj;
 mod pipe;
 mod poll;
+mod request;
 mod run;
 mod server;
 mod signal;
@@ -77,6 +78,9 @@ fn handle_kinds() -> Vec<(u8, &'static str, &'static str)> {
 fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<loop_obj::Loop>()?;
+    m.add_class::<request::Request>()?;
+    m.add_function(wrap_pyfunction!(request::_getaddrinfo, m)?)?;
+    m.add_function(wrap_pyfunction!(request::_getnameinfo, m)?)?;
     m.add_class::<handle::Handle>()?;
     m.add_class::<stream::Stream>()?;
     m.add_class::<tcp::Tcp>()?;

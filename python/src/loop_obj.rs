@@ -200,6 +200,21 @@ impl Loop {
         crate::run::run(slf, mode)
     }
 
+    /// queue_work(work_callback, done_callback=None) -> Request
+    ///
+    /// Runs `work_callback()` on ruv's worker pool (an exception it raises is printed), then
+    /// `done_callback(errorno)` on the loop: errorno None, or UV_ECANCELED if the request was
+    /// cancelled before it started.
+    #[pyo3(signature = (work_callback, done_callback = None))]
+    fn queue_work(
+        slf: &Bound<'_, Self>,
+        work_callback: PyObject,
+        done_callback: Option<PyObject>,
+    ) -> PyResult<Py<crate::request::Request>> {
+        let done = done_callback.unwrap_or_else(|| slf.py().None());
+        crate::request::queue_work(slf, work_callback, done)
+    }
+
     /// stop()
     ///
     /// Makes run() return after the current iteration (or at once, if called before run()).

@@ -100,6 +100,25 @@ impl Tcp {
         server::connect(slf.as_super(), callback, |c, id| c.tcp_connect(id, a, ()))
     }
 
+    /// connect_host(host, port, callback)
+    ///
+    /// Connects to a host name (resolved on ruv's worker pool) or IP literal with Happy
+    /// Eyeballs (RFC 8305); `callback(handle, error)` reports the outcome from the loop (a
+    /// resolver error is a UV_EAI_* code). The handle must be made with AF_UNSPEC.
+    fn connect_host(
+        slf: &Bound<'_, Self>,
+        host: &str,
+        port: i32,
+        callback: PyObject,
+    ) -> PyResult<()> {
+        server::connect_checks(slf.as_super(), &callback)?;
+        let port = u16::try_from(port)
+            .map_err(|_| pyo3::exceptions::PyValueError::new_err("port must be 0..65535"))?;
+        server::connect(slf.as_super(), callback, |c, id| {
+            c.tcp_connect_host(id, host, port, ())
+        })
+    }
+
     /// open(fd)
     ///
     /// Adopts an existing socket descriptor; the handle owns (and closes) it from then on.

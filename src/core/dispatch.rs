@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use super::error::Code;
 use super::handle_table::HandleId;
 use super::host::Host;
+use super::request::PoolOutput;
 
 /// Bytes read from a socket, lent to the read callback. The embedder returns the buffer with
 /// [`crate::core::event_loop::Loop::recycle_read_buffer`] so the next read reuses it.
@@ -95,6 +96,13 @@ pub enum Dispatch<H: Host> {
     },
     /// A congested TCP handle's write queue fell to its low watermark.
     Drain { owner: H::Owner, cb: H::DrainCb },
+    /// A pool request (lookup or work item) finished (`status` 0 or an error) or was
+    /// cancelled; `value` is what its job produced, dropped after the callback.
+    Request {
+        req: H::Req,
+        status: Code,
+        value: Option<PoolOutput>,
+    },
     /// The handle is closed; this is its last callback. Afterwards the embedder calls
     /// [`crate::core::event_loop::Loop::release_closed`] with `handle` and may free the owner.
     Close {

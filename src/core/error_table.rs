@@ -6,6 +6,20 @@ error_table! {
         EOF = -4095, "end of file";
         UNKNOWN = -4094, "unknown error";
         EPANIC = -4093, "internal error: a Rust panic was caught at the C boundary";
+        EAI_ADDRFAMILY = -3000, "address family for the host name not supported";
+        EAI_AGAIN = -3001, "temporary failure in name resolution";
+        EAI_BADFLAGS = -3002, "bad ai_flags value";
+        EAI_CANCELED = -3003, "lookup canceled";
+        EAI_FAIL = -3004, "permanent failure in name resolution";
+        EAI_FAMILY = -3005, "ai_family not supported";
+        EAI_MEMORY = -3006, "out of memory in name resolution";
+        EAI_NODATA = -3007, "no address for the host name";
+        EAI_NONAME = -3008, "unknown node or service";
+        EAI_OVERFLOW = -3009, "argument buffer overflow";
+        EAI_SERVICE = -3010, "service not available for the socket type";
+        EAI_SOCKTYPE = -3011, "socket type not supported";
+        EAI_BADHINTS = -3013, "invalid value for hints";
+        EAI_PROTOCOL = -3014, "resolved protocol is unknown";
     }
     errno {
         E2BIG, "argument list too long";

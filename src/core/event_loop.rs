@@ -20,6 +20,7 @@ use super::handle::{Handle, IoRole};
 use super::handle_table::{HandleId, HandleTable};
 use super::hooks::HookLists;
 use super::host::Host;
+use super::request::{ReqId, Requests};
 use super::signal::SignalState;
 use super::timer::TimerQueue;
 
@@ -45,6 +46,8 @@ pub(crate) enum Work<H: Host> {
     Close(HandleId, H::CloseCb),
     /// A TCP handle's write queue drained to its low watermark (counted in `requests`).
     Drain(HandleId),
+    /// A pool request's callback is due (counted in `requests`).
+    Req(ReqId),
 }
 
 /// The stages of the pending phase (step 3).
@@ -80,7 +83,7 @@ pub struct Loop<H: Host> {
     pub(crate) continuation: Option<(HandleId, u32)>,
     /// Active handles that hold a reference.
     pub(crate) active_refs: usize,
-    /// Pending connect, write and shutdown requests, and queued drain callbacks.
+    /// Pending connect, write and shutdown requests, queued drain callbacks, pool requests.
     pub(crate) requests: usize,
     /// Handles whose close callback has not run yet.
     pub(crate) closing: usize,
@@ -107,6 +110,8 @@ pub struct Loop<H: Host> {
     pub(crate) poll_rearm: Vec<HandleId>,
     /// Signal handles and the counters their deliveries land in.
     pub(crate) signals: SignalState,
+    /// Lookups and work items on the worker pool.
+    pub(crate) reqs: Requests<H>,
 }
 
 impl<H: Host> Loop<H> {
@@ -141,6 +146,7 @@ impl<H: Host> Loop<H> {
             woken: false,
             poll_rearm: Vec::new(),
             signals: SignalState::default(),
+            reqs: Requests::default(),
         })
     }
 
@@ -186,10 +192,15 @@ impl<H: Host> Loop<H> {
             || !self.io_queue.is_empty()
             || self.continuation.is_some()
             || self.hooks.idle_active()
+            || self.reqs.ready(self.now_ms)
         {
             return 0;
         }
-        match self.next_timer_due() {
+        let due = match (self.next_timer_due(), self.next_connect_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match due {
             Some(due) => i32::try_from(due.saturating_sub(self.now_ms)).unwrap_or(i32::MAX),
             None => -1,
         }

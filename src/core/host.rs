@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use super::error::Result;
+use super::request::ReqShared;
 use super::signal_shared::SignalShared;
 
 /// The types an embedder attaches to handles and requests.
@@ -40,6 +43,8 @@ pub trait Host {
     type UdpSendCb: Copy;
     /// A UDP handle's receive callback.
     type UdpRecvCb: Copy;
+    /// A pool request (lookup or work item): its callback and argument.
+    type Req: Copy;
 
     /// Whether a write callback does nothing (no function to call): such writes need no
     /// completion item, and consecutive ones share one queue record.
@@ -53,4 +58,13 @@ pub trait Host {
     /// Undoes one [`Host::signal_watch`]; when the last handle of `signum` stops, the
     /// disposition it had before is restored.
     fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32);
+
+    /// Resolves `host` to stream socket addresses with `port`, on a pool thread (for
+    /// `connect_host`); a resolver error is its `EAI_*` code. `shared` tells whether the loop
+    /// abandoned the request meanwhile.
+    fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>>;
+
+    /// Runs first in each worker-pool thread (the embedder blocks signals there, as libuv
+    /// does, so they reach the application's threads). Default: nothing.
+    fn pool_thread_init() {}
 }

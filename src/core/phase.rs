@@ -28,7 +28,10 @@ impl<H: Host> Loop<H> {
         match phase {
             Phase::Timers => self.timers.earliest().is_some_and(|due| due <= self.now_ms),
             Phase::Pending => {
-                !self.queue.is_empty() || !self.carried.is_empty() || self.continuation.is_some()
+                !self.queue.is_empty()
+                    || !self.carried.is_empty()
+                    || self.continuation.is_some()
+                    || self.reqs.ready(self.now_ms)
             }
             Phase::Hooks(p) => self.hooks.any_started(p),
             Phase::Io => self.woken || !self.io_queue.is_empty() || self.continuation.is_some(),
@@ -45,6 +48,7 @@ impl<H: Host> Loop<H> {
         match phase {
             Phase::Timers => self.begin_timer_phase(),
             Phase::Pending => {
+                self.collect_requests();
                 self.pending_stage = PendingStage::Carried;
                 self.budget = self.carried.len();
             }
@@ -162,6 +166,7 @@ impl<H: Host> Loop<H> {
                 self.requests -= 1;
                 self.due_drain(id)
             }
+            Work::Req(id) => self.request_due(id),
             Work::Close(id, cb) => {
                 let owner = self.handles.get(id)?.owner;
                 Some(Dispatch::Close {

@@ -17,6 +17,7 @@ impl<H: Host> Loop<H> {
     /// removes the path it bound), and queues the callbacks of its pending requests
     /// (cancelled).
     pub(crate) fn stream_close(&mut self, id: HandleId) {
+        self.abandon_connect_host(id);
         let Some(Handle {
             kind: Kind::Stream(t),
             ..

@@ -87,7 +87,9 @@ impl<H: Host> Loop<H> {
         }
         self.ensure_socket(id, Family::of(&addr))?;
         let in_progress = socket::start_connect(self.sock(id)?, &addr)?;
-        self.begin_connect(id, (!in_progress).then_some(error::ECONNREFUSED), cb)
+        self.begin_connect(id, (!in_progress).then_some(error::ECONNREFUSED), cb)?;
+        self.arm_connect_deadline(id);
+        Ok(())
     }
 
     /// Makes the handle connecting once its connect was started: `failed` is an error the

@@ -3,8 +3,11 @@
 
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use super::error::Result;
 use super::host::Host;
+use super::request::ReqShared;
 use super::signal_shared::SignalShared;
 
 /// The test embedder: owners and callbacks are plain numbers.
@@ -26,6 +29,7 @@ impl Host for Unit {
     type DrainCb = usize;
     type UdpSendCb = usize;
     type UdpRecvCb = usize;
+    type Req = usize;
 
     fn is_silent_write(_cb: &Self::WriteCb) -> bool {
         false
@@ -36,4 +40,12 @@ impl Host for Unit {
     }
 
     fn signal_unwatch(_shared: &Arc<SignalShared>, _signum: i32) {}
+
+    fn resolve(host: &str, port: u16, _shared: &ReqShared) -> Result<Vec<SocketAddr>> {
+        use std::net::ToSocketAddrs;
+        (host, port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+            .map_err(|_| super::error::EAI_NONAME)
+    }
 }

@@ -4,13 +4,17 @@
 use std::os::raw::{c_char, c_int, c_uint, c_void};
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use crate::core::host::Host;
+use crate::core::request::ReqShared;
 use crate::core::signal_shared::SignalShared;
 
+use super::request::ReqObj;
 use super::signal_registry;
 use super::types::{
-    ruv_async_t, ruv_check_t, ruv_handle_t, ruv_idle_t, ruv_poll_t, ruv_prepare_t, ruv_signal_t,
-    ruv_stream_t, ruv_tcp_t, ruv_timer_t, ruv_udp_t, HandleObj,
+    ruv_async_t, ruv_check_t, ruv_handle_t, ruv_idle_t, ruv_loop_t, ruv_poll_t, ruv_prepare_t,
+    ruv_signal_t, ruv_stream_t, ruv_tcp_t, ruv_timer_t, ruv_udp_t, HandleObj,
 };
 
 /// Called when a handle is closed, as its last callback; when it returns the handle is freed and
@@ -80,6 +84,33 @@ pub type ruv_udp_recv_cb = Option<
         flags: c_uint,
     ),
 >;
+/// Called on the loop when a ruv_getaddrinfo lookup finished: `status` 0 and `res` the
+/// addresses (valid only during the call; ruv frees them), or a RUV_EAI_* code (or
+/// RUV_EAI_CANCELED) and `res` NULL. `arg` is ruv_getaddrinfo's `arg`.
+pub type ruv_getaddrinfo_cb = Option<
+    unsafe extern "C" fn(
+        loop_: *mut ruv_loop_t,
+        status: c_int,
+        res: *const libc::addrinfo,
+        arg: *mut c_void,
+    ),
+>;
+/// Called on the loop when a ruv_getnameinfo lookup finished: `status` 0 with `host` and
+/// `service` (valid only during the call), or a RUV_EAI_* code with both NULL.
+pub type ruv_getnameinfo_cb = Option<
+    unsafe extern "C" fn(
+        loop_: *mut ruv_loop_t,
+        status: c_int,
+        host: *const c_char,
+        service: *const c_char,
+        arg: *mut c_void,
+    ),
+>;
+/// A work item: runs on a pool thread, and may call only ruv_async_send of ruv's functions.
+pub type ruv_work_cb = Option<unsafe extern "C" fn(arg: *mut c_void)>;
+/// Called on the loop after a work item ran (`status` 0) or was cancelled (RUV_ECANCELED).
+pub type ruv_after_work_cb =
+    Option<unsafe extern "C" fn(loop_: *mut ruv_loop_t, status: c_int, arg: *mut c_void)>;
 
 /// The callback of an idle, prepare or check handle (each has its own C type).
 #[derive(Clone, Copy)]
@@ -114,6 +145,7 @@ impl Host for CHost {
         *const libc::sockaddr,
         c_uint,
     );
+    type Req = *const ReqObj;
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()
@@ -125,5 +157,13 @@ impl Host for CHost {
 
     fn signal_unwatch(shared: &Arc<SignalShared>, signum: i32) {
         signal_registry::unwatch(shared, signum)
+    }
+
+    fn resolve(host: &str, port: u16, shared: &ReqShared) -> Result<Vec<SocketAddr>, c_int> {
+        super::resolver::resolve_stream(host, port, shared)
+    }
+
+    fn pool_thread_init() {
+        super::sys::block_signals()
     }
 }

@@ -150,6 +150,9 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
                 }
             }
         },
+        Dispatch::Request { req, status, value } => {
+            super::request::deliver(loop_obj, req, status, value)
+        }
         Dispatch::Close { owner, cb, handle } => {
             if let Some(cb) = cb {
                 // SAFETY: the handle is still allocated (and known to the core, as closing)

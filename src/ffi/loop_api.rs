@@ -25,7 +25,8 @@ ffi_fn! {
 
 ffi_fn! {
     /// Frees a loop that has no handles left. Returns 0, RUV_EBUSY while handles remain (close
-    /// them and run the loop until their close callbacks ran) or when called from a callback,
+    /// them and run the loop until their close callbacks ran), while requests (lookups, work
+    /// items) wait for their callbacks, or when called from a callback,
     /// RUV_EINVAL for an invalid or already closed loop.
     ///
     /// After it returned 0 the loop pointer is stale, and stays safe to pass to any ruv function
@@ -35,9 +36,11 @@ ffi_fn! {
     /// RUV_EINVAL too.
     fn ruv_loop_close(loop_: *mut ruv_loop_t) -> c_int {
         let l = loop_ref(loop_)?;
-        if l.busy() || l.core.try_borrow().map_err(|_| EBUSY)?.handle_count() > 0 {
+        let core = l.core.try_borrow().map_err(|_| EBUSY)?;
+        if l.busy() || core.handle_count() > 0 || core.reqs.pending() > 0 {
             return Err(EBUSY);
         }
+        drop(core);
         LoopObj::free(loop_);
         Ok(0)
     }

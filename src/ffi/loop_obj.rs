@@ -3,12 +3,14 @@
 //! slot.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::core::error::{EINVAL, ENOMEM};
 use crate::core::event_loop::Loop;
 
+use super::request::ReqObj;
 use super::slot_table::{Class, Slot, SlotState, SlotTable, Token};
 use super::types::{ruv_loop_t, CHost};
 
@@ -22,6 +24,8 @@ pub(crate) struct LoopObj {
     pub(crate) walking: Cell<u32>,
     /// The C pointer of this loop (its token).
     token: usize,
+    /// Pool requests whose callback ran, marked dead (see `request::QUARANTINE`).
+    pub(crate) req_quarantine: RefCell<VecDeque<Box<ReqObj>>>,
 }
 
 /// A slot of the loop table: the state word and the loop it holds while in use.
@@ -60,6 +64,7 @@ impl LoopObj {
             data: Cell::new(std::ptr::null_mut()),
             running: Cell::new(false),
             walking: Cell::new(0),
+            req_quarantine: RefCell::new(VecDeque::new()),
             token,
         });
         slot.obj.store(Box::into_raw(obj), Ordering::Relaxed);

@@ -3,6 +3,18 @@
 use std::ffi::CString;
 use std::os::raw::c_int;
 
+/// Blocks every signal in the calling thread (a worker-pool thread): signals go to the
+/// application's own threads, so one meant to interrupt a loop's poll (Ctrl-C) reaches it.
+pub fn block_signals() {
+    // SAFETY: `set` is initialized by sigfillset before use; pthread_sigmask only changes the
+    // calling thread's mask (the old mask is not wanted: NULL).
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
 /// Whether `fd` is an open descriptor.
 pub(crate) fn fd_is_open(fd: c_int) -> bool {
     // SAFETY: fcntl(F_GETFD) only inspects the descriptor table; any int is a valid argument.

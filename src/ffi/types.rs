@@ -51,6 +51,8 @@ opaque! {
     ruv_poll_t;
     /// Opaque C type of a signal handle.
     ruv_signal_t;
+    /// Opaque C type of a pending pool request (lookup or work item).
+    ruv_req_t;
 }
 
 /// A buffer to write (declared in the header's prelude).
