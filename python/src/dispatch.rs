@@ -29,6 +29,7 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         | Dispatch::Poll { owner, .. }
         | Dispatch::Signal { owner, .. }
         | Dispatch::Drain { owner, .. }
+        | Dispatch::Handshake { owner, .. }
         | Dispatch::UdpSend { owner, .. }
         | Dispatch::UdpRecv { owner, .. } => *owner,
     };
@@ -84,8 +85,8 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         Dispatch::Signal { signum, .. } => kind_cb(lp, &obj, true, |cb| {
             invoke(py, cb, &[&obj, signum.into_pyobject(py)?.as_any()])
         }),
-        // Not produced: the Python API sets no watermarks.
-        Dispatch::Drain { .. } | Dispatch::Close { .. } => {}
+        // Not produced: the Python API sets no watermarks and starts no TLS yet.
+        Dispatch::Drain { .. } | Dispatch::Handshake { .. } | Dispatch::Close { .. } => {}
     }
 }
 

@@ -41,6 +41,8 @@ impl Host for PyHost {
     type UdpSendCb = WriteCb;
     /// The receive callback lives on the UDP object.
     type UdpRecvCb = ();
+    /// The handshake callback lives on the stream object.
+    type HandshakeCb = ();
 
     fn is_silent_write(cb: &WriteCb) -> bool {
         cb.0.is_null()

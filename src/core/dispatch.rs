@@ -93,6 +93,12 @@ pub enum Dispatch<H: Host> {
         cb: H::UdpRecvCb,
         result: RecvResult,
     },
+    /// A TLS handshake completed (0) or failed (`ECERT`, `ETLS`, a socket error, `ECANCELED`).
+    Handshake {
+        owner: H::Owner,
+        cb: H::HandshakeCb,
+        status: Code,
+    },
     /// A congested TCP handle's write queue fell to its low watermark.
     Drain { owner: H::Owner, cb: H::DrainCb },
     /// The handle is closed; this is its last callback. Afterwards the embedder calls

@@ -6,6 +6,8 @@ error_table! {
         EOF = -4095, "end of file";
         UNKNOWN = -4094, "unknown error";
         EPANIC = -4093, "internal error: a Rust panic was caught at the C boundary";
+        ETLS = -4092, "TLS protocol error or alert";
+        ECERT = -4091, "TLS certificate rejected";
     }
     errno {
         E2BIG, "argument list too long";

@@ -40,6 +40,8 @@ pub trait Host {
     type UdpSendCb: Copy;
     /// A UDP handle's receive callback.
     type UdpRecvCb: Copy;
+    /// A TLS stream's handshake callback (possibly none).
+    type HandshakeCb: Copy;
 
     /// Whether a write callback does nothing (no function to call): such writes need no
     /// completion item, and consecutive ones share one queue record.

@@ -26,6 +26,7 @@ impl Host for Unit {
     type DrainCb = usize;
     type UdpSendCb = usize;
     type UdpRecvCb = usize;
+    type HandshakeCb = usize;
 
     fn is_silent_write(_cb: &Self::WriteCb) -> bool {
         false

@@ -85,6 +85,23 @@ impl<C: Copy> WriteQueue<C> {
         }
     }
 
+    /// The first contiguous run of queued bytes (empty when none are queued).
+    pub fn front(&self) -> &[u8] {
+        self.queued.as_ref().map_or(&[], |q| q.bytes.as_slices().0)
+    }
+
+    /// Retires the first `n` queued bytes (sent by other means, e.g. encrypted and written by
+    /// TLS); requests with nothing left complete, passed to `done` in order.
+    pub fn retire(&mut self, n: usize, mut done: impl FnMut(C, bool)) {
+        if let Some(q) = self.queued.as_mut() {
+            q.bytes.drain(..n.min(q.bytes.len()));
+            q.complete(n, &mut done);
+            if q.bytes.is_empty() {
+                q.release_if_large();
+            }
+        }
+    }
+
     /// Removes every request, returning (callback, silent) in order (for cancel or failure).
     pub fn take_all(&mut self) -> impl Iterator<Item = (C, bool)> {
         let queued = self.queued.take();

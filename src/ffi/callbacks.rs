@@ -78,6 +78,7 @@ impl Host for CHost {
     /// No C API for UDP yet: no UDP handle is ever made from C, so these are never set.
     type UdpSendCb = ();
     type UdpRecvCb = ();
+    type HandshakeCb = super::tls::ruv_tls_handshake_cb;
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()

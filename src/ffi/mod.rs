@@ -29,5 +29,7 @@ pub mod sys;
 pub mod tcp;
 pub mod tcp_options;
 pub mod timer;
+pub mod tls;
+pub mod tls_query;
 pub mod types;
 pub mod version;

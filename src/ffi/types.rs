@@ -39,6 +39,8 @@ opaque! {
     ruv_handle_t;
     /// Opaque C type of a TCP handle.
     ruv_tcp_t;
+    /// Opaque C type of any stream handle (TCP or pipe).
+    ruv_stream_t;
     /// Opaque C type of a timer.
     ruv_timer_t;
     /// Opaque C type of an async handle.
