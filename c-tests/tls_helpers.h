@@ -2,12 +2,8 @@
  * tls_helpers.h - certificates made at test time (with the openssl command-line tool) and a
  * TLS endpoint that records what its callbacks saw, for the TLS C tests.
  *
- * tls_certs() makes, once per process, in a fresh temporary directory (removed at exit):
- *   ca.pem / ca.key          a CA (ECDSA P-256)
- *   leaf.pem / leaf.key      signed by it: SAN DNS:localhost, IP:127.0.0.1
- *   expired.pem              the same key, signed by the CA, expired yesterday
- *   client.pem / client.key  a client certificate signed by the CA
- *   rogue.pem / rogue.key    a CA nobody trusts, and rogue_leaf.pem (its leaf, leaf.key's key)
+ * tls_certs() makes them once per process, with scripts/make-test-certs.sh (which lists them),
+ * in a fresh temporary directory removed at exit.
  */
 #ifndef RUV_C_TEST_TLS_HELPERS_H
 #define RUV_C_TEST_TLS_HELPERS_H
@@ -34,37 +30,19 @@ static inline const char *tls_path(const char *name) {
   return p;
 }
 
+/* RUV_SOURCE_DIR (the source tree, for scripts/make-test-certs.sh) comes from CMake. */
+#ifndef RUV_SOURCE_DIR
+#error "RUV_SOURCE_DIR must be defined"
+#endif
+
 static inline const char *tls_certs(void) {
-  static const char *script =
-      "set -e; cd \"$1\"; exec >/dev/null 2>&1\n"
-      "key() { openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out $1; }\n"
-      "key ca.key; key leaf.key; key client.key; key rogue.key\n"
-      "openssl req -x509 -new -key ca.key -out ca.pem -days 30 -subj /CN=ruv-test-ca\n"
-      "openssl req -x509 -new -key rogue.key -out rogue.pem -days 30 -subj /CN=ruv-rogue-ca\n"
-      "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n"
-      "extendedKeyUsage=serverAuth\\n' > leaf.ext\n"
-      "printf 'basicConstraints=CA:FALSE\\nextendedKeyUsage=clientAuth\\n' > client.ext\n"
-      "openssl req -new -key leaf.key -subj /CN=localhost -out leaf.csr\n"
-      "openssl req -new -key client.key -subj /CN=ruv-client -out client.csr\n"
-      "sign() { openssl x509 -req -in $1 -CA $2.pem -CAkey $2.key -set_serial $RANDOM$RANDOM "
-      "-days $3 -extfile $4 -out $5; }\n"
-      "sign leaf.csr ca 30 leaf.ext leaf.pem\n"
-      "sign leaf.csr ca -1 leaf.ext expired.pem\n"
-      "sign leaf.csr rogue 30 leaf.ext rogue_leaf.pem\n"
-      "sign client.csr ca 30 client.ext client.pem\n";
-  char cmd[4096];
+  char cmd[1024];
   const char *tmp = getenv("TMPDIR");
   if (tls_dir_[0] != '\0') return tls_dir_;
   snprintf(tls_dir_, sizeof tls_dir_, "%s/ruv-tls-XXXXXX", tmp ? tmp : "/tmp");
   ASSERT_NOT_NULL(mkdtemp(tls_dir_));
   atexit(tls_cleanup_);
-  {
-    FILE *f = fopen(tls_path("make.sh"), "w");
-    ASSERT_NOT_NULL(f);
-    ASSERT_GE(fputs(script, f), 0);
-    ASSERT_EQ(fclose(f), 0);
-  }
-  snprintf(cmd, sizeof cmd, "bash '%s' '%s'", tls_path("make.sh"), tls_dir_);
+  snprintf(cmd, sizeof cmd, "bash '%s/scripts/make-test-certs.sh' '%s'", RUV_SOURCE_DIR, tls_dir_);
   ASSERT_MSG(system(cmd) == 0, "making certificates with openssl failed");
   return tls_dir_;
 }
