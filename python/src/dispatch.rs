@@ -11,7 +11,7 @@ use crate::handle::{update_pin, Handle};
 use crate::host::PyHost;
 use crate::invoke::invoke;
 use crate::loop_obj::Loop;
-use crate::{stream, tcp, udp};
+use crate::{stream, tcp, tls, udp};
 
 /// Runs one due callback of loop `lp`.
 pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
@@ -62,6 +62,7 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         Dispatch::Shutdown { status, .. } => stream::on_shutdown(lp, &obj, status),
         Dispatch::Connection { status, .. } => tcp::on_connection(lp, &obj, status),
         Dispatch::Connect { status, .. } => tcp::on_connect(lp, &obj, status),
+        Dispatch::Handshake { status, .. } => tls::on_handshake(lp, &obj, status),
         Dispatch::UdpSend { cb, status, .. } => udp::on_send(lp, &obj, cb, status),
         Dispatch::UdpRecv { result, .. } => udp::on_recv(lp, &obj, result),
         Dispatch::Timer { .. } => kind_cb(lp, &obj, true, |cb| invoke(py, cb, &[&obj])),
@@ -85,8 +86,8 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         Dispatch::Signal { signum, .. } => kind_cb(lp, &obj, true, |cb| {
             invoke(py, cb, &[&obj, signum.into_pyobject(py)?.as_any()])
         }),
-        // Not produced: the Python API sets no watermarks and starts no TLS yet.
-        Dispatch::Drain { .. } | Dispatch::Handshake { .. } | Dispatch::Close { .. } => {}
+        // Not produced: the Python API sets no watermarks.
+        Dispatch::Drain { .. } | Dispatch::Close { .. } => {}
     }
 }
 
