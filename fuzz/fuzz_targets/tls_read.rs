@@ -28,7 +28,9 @@ use libfuzzer_sys::fuzz_target;
 use ruv::ffi::addr::ruv_ip4_addr;
 use ruv::ffi::handle::{ruv_close, ruv_handle_get_data, ruv_handle_set_data};
 use ruv::ffi::loop_api::{ruv_loop_alive, ruv_loop_close, ruv_loop_new, ruv_run};
-use ruv::ffi::tcp::{ruv_tcp_connect, ruv_tcp_new, ruv_tcp_shutdown, ruv_tcp_start_read, ruv_tcp_write};
+use ruv::ffi::tcp::{
+    ruv_tcp_connect, ruv_tcp_new, ruv_tcp_shutdown, ruv_tcp_start_read, ruv_tcp_write,
+};
 use ruv::ffi::tls::{ruv_tls_config_free, ruv_tls_config_new_client, ruv_tls_start};
 use ruv::ffi::types::{ruv_buf_t, ruv_handle_t, ruv_loop_t, ruv_run_mode, ruv_stream_t, ruv_tcp_t};
 
@@ -56,19 +58,30 @@ fn note(c: char) {
         let mut s = s.borrow_mut();
         assert!(!s.closed, "a callback after the close callback");
         if c != 'H' && c != 'C' {
-            assert!(!s.handshake.is_empty(), "'{c}' before the handshake callback");
+            assert!(
+                !s.handshake.is_empty(),
+                "'{c}' before the handshake callback"
+            );
         }
         s.events.push(c);
     });
 }
 
 unsafe extern "C" fn on_connect(_tcp: *mut ruv_tcp_t, status: c_int) {
-    SEEN.with(|s| s.borrow_mut().events.push(if status == 0 { 'c' } else { 'x' }));
+    SEEN.with(|s| {
+        s.borrow_mut()
+            .events
+            .push(if status == 0 { 'c' } else { 'x' })
+    });
 }
 
 unsafe extern "C" fn on_handshake(_s: *mut ruv_stream_t, status: c_int) {
     assert!(
-        status == 0 || status == ETLS || status == ECERT || status == ECANCELED || (-200..0).contains(&status),
+        status == 0
+            || status == ETLS
+            || status == ECERT
+            || status == ECANCELED
+            || (-200..0).contains(&status),
         "handshake status {status}"
     );
     SEEN.with(|s| s.borrow_mut().handshake.push(status));
@@ -91,7 +104,7 @@ unsafe extern "C" fn on_shutdown(_tcp: *mut ruv_tcp_t, _status: c_int) {
 unsafe extern "C" fn on_close(h: *mut ruv_handle_t) {
     note('C');
     SEEN.with(|s| s.borrow_mut().closed = true);
-    let _ = unsafe { ruv_handle_get_data(h) };
+    let _ = ruv_handle_get_data(h);
 }
 
 fn ok(rc: c_int) {
@@ -101,7 +114,7 @@ fn ok(rc: c_int) {
 
 fn run_nowait(l: *mut ruv_loop_t, times: usize) {
     for _ in 0..times {
-        assert_ne!(unsafe { ruv_run(l, RUN_NOWAIT) }, EPANIC);
+        assert_ne!(ruv_run(l, RUN_NOWAIT), EPANIC);
     }
 }
 
@@ -110,12 +123,21 @@ fuzz_target!(|data: &[u8]| {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut l: *mut ruv_loop_t = ptr::null_mut();
-    ok(unsafe { ruv_loop_new(&mut l) });
+    ok(ruv_loop_new(&mut l));
     let mut tcp: *mut ruv_tcp_t = ptr::null_mut();
-    ok(unsafe { ruv_tcp_new(l, libc::AF_INET, &mut tcp) });
+    ok(ruv_tcp_new(l, libc::AF_INET, &mut tcp));
+    // SAFETY: sockaddr_in is plain old data, for which all zeroes is a valid value.
     let mut addr: libc::sockaddr_in = unsafe { std::mem::zeroed() };
-    ok(unsafe { ruv_ip4_addr(c"127.0.0.1".as_ptr(), c_int::from(port), &mut addr) });
-    ok(unsafe { ruv_tcp_connect(tcp, ptr::addr_of!(addr).cast(), Some(on_connect)) });
+    ok(ruv_ip4_addr(
+        c"127.0.0.1".as_ptr(),
+        c_int::from(port),
+        &mut addr,
+    ));
+    ok(ruv_tcp_connect(
+        tcp,
+        ptr::addr_of!(addr).cast(),
+        Some(on_connect),
+    ));
     let (mut peer, _) = listener.accept().unwrap();
     for _ in 0..1000 {
         run_nowait(l, 1);
@@ -126,13 +148,21 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(SEEN.with(|s| s.borrow().events.clone()), vec!['c']);
     SEEN.with(|s| s.borrow_mut().events.clear());
     let mut config = ptr::null_mut();
-    ok(unsafe { ruv_tls_config_new_client(&mut config) });
-    ok(unsafe { ruv_tcp_start_read(tcp, Some(on_read)) });
-    ok(unsafe { ruv_tls_start(tcp.cast(), config, c"localhost".as_ptr(), Some(on_handshake)) });
-    unsafe { ruv_tls_config_free(config) };
-    let buf = ruv_buf_t { base: c"ping".as_ptr(), len: 4 };
-    ok(unsafe { ruv_tcp_write(tcp, &buf, 1, Some(on_write), ptr::null_mut()) });
-    ok(unsafe { ruv_tcp_shutdown(tcp, Some(on_shutdown)) });
+    ok(ruv_tls_config_new_client(&mut config));
+    ok(ruv_tcp_start_read(tcp, Some(on_read)));
+    ok(ruv_tls_start(
+        tcp.cast(),
+        config,
+        c"localhost".as_ptr(),
+        Some(on_handshake),
+    ));
+    ruv_tls_config_free(config);
+    let buf = ruv_buf_t {
+        base: c"ping".as_ptr(),
+        len: 4,
+    };
+    ok(ruv_tcp_write(tcp, &buf, 1, Some(on_write), ptr::null_mut()));
+    ok(ruv_tcp_shutdown(tcp, Some(on_shutdown)));
     let (end, mut rest) = data.split_first().map_or((0, &[][..]), |(e, r)| (*e, r));
     peer.set_nonblocking(true).unwrap();
     while let Some((&len, tail)) = rest.split_first() {
@@ -155,11 +185,11 @@ fuzz_target!(|data: &[u8]| {
         _ => Some(peer),
     };
     run_nowait(l, 20);
-    ok(unsafe { ruv_close(tcp.cast(), Some(on_close)) });
-    unsafe { ruv_handle_set_data(tcp.cast(), ptr::null_mut()) };
-    let _ = unsafe { ruv_run(l, RUN_DEFAULT) };
-    assert_eq!(unsafe { ruv_loop_alive(l) }, 0);
-    ok(unsafe { ruv_loop_close(l) });
+    ok(ruv_close(tcp.cast(), Some(on_close)));
+    ruv_handle_set_data(tcp.cast(), ptr::null_mut());
+    let _ = ruv_run(l, RUN_DEFAULT);
+    assert_eq!(ruv_loop_alive(l), 0);
+    ok(ruv_loop_close(l));
     drop(peer);
     SEEN.with(|s| {
         let s = s.borrow();

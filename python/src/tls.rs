@@ -123,7 +123,11 @@ impl Stream {
         if h.st.get(py)?.closing {
             return Err(closed(py));
         }
-        let config = config.get().config.lock().unwrap_or_else(|e| e.into_inner());
+        let config = config
+            .get()
+            .config
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let name = server_hostname.as_deref();
         check(
             py,
@@ -138,7 +142,9 @@ impl Stream {
     /// The TLS version agreed (0x0303 for TLS 1.2, 0x0304 for 1.3), or None.
     #[getter]
     fn tls_version(slf: &Bound<'_, Self>) -> PyResult<Option<i32>> {
-        query(slf.py(), slf.as_super().get(), |c, id| c.tls_version(id).ok())
+        query(slf.py(), slf.as_super().get(), |c, id| {
+            c.tls_version(id).ok()
+        })
     }
 
     /// The ALPN protocol agreed, or None.
