@@ -318,7 +318,34 @@ TEST_CASE(big_transfers_both_ways) {
   tls_pair_free(&t);
 }
 
-TEST_MAIN(TEST_ENTRY(tls13_handshake_and_queries), TEST_ENTRY(tls12_and_ip_literal_without_sni),
+/* SSLKEYLOGFILE set when a config is made: its streams write NSS key-log lines there. */
+TEST_CASE(sslkeylogfile) {
+  ruv_loop_t *loop;
+  ruv_tls_config_t *cc, *sc;
+  char *log;
+  size_t len;
+  tls_pair t;
+
+  tls_certs();
+  ASSERT_EQ(setenv("SSLKEYLOGFILE", tls_path("keys.log"), 1), 0);
+  loop = make_loop();
+  cc = tls_client_config();
+  sc = tls_server_config("leaf.pem");
+  ASSERT_EQ(unsetenv("SSLKEYLOGFILE"), 0);
+  tls_pair_start(loop, &t, cc, sc, "localhost");
+  tls_run_handshakes(loop, &t.c, &t.s);
+  ASSERT_EQ(t.c.hs_status, 0);
+  log = tls_read("keys.log", &len);
+  ASSERT_NOT_NULL(strstr(log, "CLIENT_TRAFFIC_SECRET_0 "));
+  ASSERT_NOT_NULL(strstr(log, "SERVER_HANDSHAKE_TRAFFIC_SECRET "));
+  free(log);
+  ruv_tls_config_free(cc);
+  ruv_tls_config_free(sc);
+  finish_loop(loop);
+  tls_pair_free(&t);
+}
+
+TEST_MAIN(TEST_ENTRY(tls13_handshake_and_queries), TEST_ENTRY(sslkeylogfile), TEST_ENTRY(tls12_and_ip_literal_without_sni),
           TEST_ENTRY(untrusted_certificate_is_ecert), TEST_ENTRY(expired_certificate_is_ecert),
           TEST_ENTRY(wrong_name_is_ecert), TEST_ENTRY(client_certificate_required),
           TEST_ENTRY(client_certificate_missing_is_ecert),

@@ -51,8 +51,8 @@ pub struct TlsConfig {
     client_identity: Option<Identity>,
     versions: (i32, i32),
     resumption: bool,
-    /// `SSLKEYLOGFILE` was set when the config was made.
-    keylog: bool,
+    /// The key log of `SSLKEYLOGFILE`, opened when the config was made (if it was set).
+    keylog: Option<Arc<KeyLogFile>>,
     built: OnceLock<Built>,
 }
 
@@ -106,7 +106,7 @@ impl TlsConfig {
             client_identity: None,
             versions: (TLS_1_2, TLS_1_3),
             resumption: true,
-            keylog: std::env::var_os("SSLKEYLOGFILE").is_some(),
+            keylog: std::env::var_os("SSLKEYLOGFILE").map(|_| Arc::new(KeyLogFile::new())),
             built: OnceLock::new(),
         }
     }
@@ -236,8 +236,8 @@ impl TlsConfig {
                 if !self.resumption {
                     config.resumption = Resumption::disabled();
                 }
-                if self.keylog {
-                    config.key_log = Arc::new(KeyLogFile::new());
+                if let Some(log) = &self.keylog {
+                    config.key_log = log.clone();
                 }
                 Ok(Built::Client(Arc::new(config)))
             }
@@ -265,8 +265,8 @@ impl TlsConfig {
                     config.session_storage = Arc::new(NoServerSessionStorage {});
                     config.send_tls13_tickets = 0;
                 }
-                if self.keylog {
-                    config.key_log = Arc::new(KeyLogFile::new());
+                if let Some(log) = &self.keylog {
+                    config.key_log = log.clone();
                 }
                 Ok(Built::Server(Arc::new(config)))
             }
