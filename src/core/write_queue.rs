@@ -207,4 +207,28 @@ mod tests {
         assert!(q.is_empty());
         assert_eq!(q.take_all().count(), 0);
     }
+
+    #[test]
+    fn front_and_retire_complete_requests_in_order() {
+        let mut q = WriteQueue::default();
+        assert!(q.front().is_empty());
+        q.retire(5, |_: usize, _| panic!("nothing queued"));
+        q.push(&[IoSlice::new(b"abc")], 0, 1, false);
+        q.push(&[IoSlice::new(b"")], 0, 2, false);
+        q.push(&[IoSlice::new(b"de")], 0, 3, false);
+        assert_eq!(q.front(), b"abcde");
+        let mut done = Vec::new();
+        q.retire(2, |c, _| done.push(c));
+        assert!(done.is_empty());
+        assert_eq!(q.front(), b"cde");
+        q.retire(1, |c, _| done.push(c));
+        assert_eq!(
+            done,
+            vec![1, 2],
+            "the empty write completes with the one before it"
+        );
+        q.retire(2, |c, _| done.push(c));
+        assert_eq!(done, vec![1, 2, 3]);
+        assert!(q.is_empty() && q.size() == 0);
+    }
 }
