@@ -345,7 +345,50 @@ TEST_CASE(sslkeylogfile) {
   tls_pair_free(&t);
 }
 
-TEST_MAIN(TEST_ENTRY(tls13_handshake_and_queries), TEST_ENTRY(sslkeylogfile), TEST_ENTRY(tls12_and_ip_literal_without_sni),
+static int drains;
+static void count_drain(ruv_tcp_t *tcp) {
+  (void)tcp;
+  drains++;
+}
+
+/* The write limit and the watermarks judge the plaintext queued (here before the handshake,
+ * when nothing can go out): a write past the limit is refused whole; the drain callback runs
+ * once the encrypted records went out, after the handshake callback. */
+TEST_CASE(write_limit_and_watermarks_count_plaintext) {
+  ruv_loop_t *loop = make_loop();
+  ruv_tls_config_t *cc = tls_client_config(), *sc = tls_server_config("leaf.pem");
+  tls_pair t;
+
+  tls_pair_start(loop, &t, cc, sc, "localhost");
+  ASSERT_EQ(ruv_tcp_set_write_limit(t.p.client, 100000), 0);
+  ASSERT_EQ(ruv_tcp_set_watermarks(t.p.client, 0, 50000, count_drain), 0);
+  tls_write_pattern(t.p.client, 60000, 0);
+  ASSERT_EQ(ruv_tcp_write_queue_size(t.p.client), 60000);
+  {
+    char big[50000];
+    ruv_buf_t b;
+    b.base = big;
+    b.len = sizeof big;
+    memset(big, 0, sizeof big);
+    ASSERT_EQ(ruv_tcp_write(t.p.client, &b, 1, NULL, NULL), RUV_ENOBUFS);
+  }
+  ASSERT_EQ(ruv_tcp_write_queue_size(t.p.client), 60000);
+  tls_write_pattern(t.p.client, 40000, 60000);
+  ASSERT_EQ(drains, 0);
+  while (t.s.len < 100000) ASSERT_GE(ruv_run(loop, RUV_RUN_ONCE), 0);
+  while (drains == 0) ASSERT_GE(ruv_run(loop, RUV_RUN_ONCE), 0);
+  ASSERT_EQ(drains, 1);
+  ASSERT_EQ(t.c.writes_done, 2);
+  ASSERT_EQ(t.c.order[0], 'H');
+  ASSERT_EQ(ruv_tcp_write_queue_size(t.p.client), 0);
+  ASSERT_EQ(pattern_check(t.s.data, t.s.len, 0), t.s.len);
+  ruv_tls_config_free(cc);
+  ruv_tls_config_free(sc);
+  finish_loop(loop);
+  tls_pair_free(&t);
+}
+
+TEST_MAIN(TEST_ENTRY(tls13_handshake_and_queries), TEST_ENTRY(write_limit_and_watermarks_count_plaintext), TEST_ENTRY(sslkeylogfile), TEST_ENTRY(tls12_and_ip_literal_without_sni),
           TEST_ENTRY(untrusted_certificate_is_ecert), TEST_ENTRY(expired_certificate_is_ecert),
           TEST_ENTRY(wrong_name_is_ecert), TEST_ENTRY(client_certificate_required),
           TEST_ENTRY(client_certificate_missing_is_ecert),
