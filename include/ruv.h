@@ -58,6 +58,8 @@ typedef struct ruv_udp_s ruv_udp_t;
 typedef struct ruv_req_s ruv_req_t;
 /* <netdb.h> declares struct addrinfo only with POSIX features on; declared here for strict C. */
 struct addrinfo;
+/** A TLS configuration. Opaque; create with ruv_tls_config_new_client / _new_server. */
+typedef struct ruv_tls_config_s ruv_tls_config_t;
 
 /** A buffer to write: base and length. The data is copied if it cannot be written at once. */
 typedef struct ruv_buf_s {
@@ -128,6 +130,16 @@ typedef enum {
 #define RUV_UDP_REUSEADDR 4
 
 /**
+ * TLS 1.2 (the protocol's own version number).
+ */
+#define RUV_TLS_1_2 771
+
+/**
+ * TLS 1.3 (the protocol's own version number).
+ */
+#define RUV_TLS_1_3 772
+
+/**
  * The type of a handle (values fixed).
  */
 typedef enum {
@@ -194,6 +206,14 @@ typedef enum {
    * ruv's own code: internal error: a Rust panic was caught at the C boundary.
    */
   RUV_EPANIC = -4093,
+  /**
+   * ruv's own code: TLS protocol error or alert.
+   */
+  RUV_ETLS = -4092,
+  /**
+   * ruv's own code: TLS certificate rejected.
+   */
+  RUV_ECERT = -4091,
   /**
    * ruv's own code: address family for the host name not supported.
    */
@@ -640,6 +660,12 @@ typedef void (*ruv_drain_cb)(ruv_tcp_t *tcp);
  * Called when a timer is due.
  */
 typedef void (*ruv_timer_cb)(ruv_timer_t *timer);
+
+/**
+ * Called once when a TLS handshake ends: 0, or RUV_ECERT, RUV_ETLS, a socket error, or
+ * RUV_ECANCELED when the stream was closed first.
+ */
+typedef void (*ruv_tls_handshake_cb)(ruv_stream_t *stream, int status);
 
 /**
  * A UDP send's callback: 0, the kernel's error, or RUV_ECANCELED (closed before it was sent);
@@ -1418,6 +1444,121 @@ uint64_t ruv_timer_get_repeat(const ruv_timer_t *timer);
  * or closing timer). Right after ruv_timer_start it equals the timeout.
  */
 uint64_t ruv_timer_get_due_in(const ruv_timer_t *timer);
+
+/**
+ * Creates a client config in `*out`, trusting the system's roots (replace them with
+ * ruv_tls_config_set_roots_pem/_file). Errors: RUV_EINVAL (NULL).
+ */
+int ruv_tls_config_new_client(ruv_tls_config_t **out);
+
+/**
+ * Creates a server config in `*out` presenting the PEM certificate chain with its PEM private
+ * key. Errors: RUV_EINVAL (NULL, unparsable PEM, a key that does not match the
+ * certificate).
+ */
+int ruv_tls_config_new_server(const char *cert_chain_pem, size_t cert_len, const char *key_pem, size_t key_len, ruv_tls_config_t **out);
+
+/**
+ * ruv_tls_config_new_server with the PEM read from two files. Errors: as
+ * ruv_tls_config_new_server, and the file's own (RUV_ENOENT, RUV_EACCES, …).
+ */
+int ruv_tls_config_new_server_files(const char *cert_chain_path, const char *key_path, ruv_tls_config_t **out);
+
+/**
+ * Client: trusts only the PEM certificates given (replacing the system's roots). Errors:
+ * RUV_EINVAL (NULL, unparsable, a server config), RUV_EBUSY (already used by a stream).
+ */
+int ruv_tls_config_set_roots_pem(ruv_tls_config_t *c, const char *pem, size_t len);
+
+/**
+ * ruv_tls_config_set_roots_pem with the PEM read from a file. Errors: as
+ * ruv_tls_config_set_roots_pem, and the file's own (RUV_ENOENT, …).
+ */
+int ruv_tls_config_set_roots_file(ruv_tls_config_t *c, const char *path);
+
+/**
+ * The ALPN protocols to offer (client) or accept (server), most preferred first; `n` 0
+ * clears them. Errors: RUV_EINVAL (NULL, an empty or over-255-byte name), RUV_EBUSY.
+ */
+int ruv_tls_config_set_alpn(ruv_tls_config_t *c, const char *const *protocols, size_t n);
+
+/**
+ * Client: the PEM certificate chain and key to present when a server asks for one. Errors:
+ * RUV_EINVAL (NULL, unparsable, mismatched key, a server config), RUV_EBUSY.
+ */
+int ruv_tls_config_set_client_cert(ruv_tls_config_t *c, const char *chain_pem, size_t chain_len, const char *key_pem, size_t key_len);
+
+/**
+ * Server: requires every client to present a certificate chaining to the PEM CAs given; a
+ * missing or untrusted one fails the handshake with RUV_ECERT. Errors: RUV_EINVAL (NULL,
+ * unparsable, a client config), RUV_EBUSY.
+ */
+int ruv_tls_config_require_client_cert(ruv_tls_config_t *c, const char *ca_pem, size_t len);
+
+/**
+ * The protocol versions allowed, RUV_TLS_1_2 or RUV_TLS_1_3 each (default: both). Errors:
+ * RUV_EINVAL (unknown version, min > max, NULL), RUV_EBUSY.
+ */
+int ruv_tls_config_set_versions(ruv_tls_config_t *c, int min, int max);
+
+/**
+ * Session resumption (client session cache, server tickets and cache): 1 (the default) or
+ * 0. Errors: RUV_EINVAL (NULL), RUV_EBUSY.
+ */
+int ruv_tls_config_set_resumption(ruv_tls_config_t *c, int enable);
+
+/**
+ * Frees a config; streams that use it keep what they need. NULL is ignored.
+ */
+void ruv_tls_config_free(ruv_tls_config_t *c);
+
+/**
+ * Starts TLS on a connected stream (TCP or pipe): from now on its reads deliver plaintext
+ * and its writes take plaintext. A client config needs `server_name` (a DNS name, sent as
+ * SNI, or an IP literal), a server config takes NULL. `cb(s, status)` runs once from the
+ * loop when the handshake ends. Errors: RUV_EINVAL (NULL, not connected, closing, already
+ * TLS, shut down, a name that does not fit the config), RUV_EBUSY (plaintext writes still
+ * queued).
+ */
+int ruv_tls_start(ruv_stream_t *s, const ruv_tls_config_t *c, const char *server_name, ruv_tls_handshake_cb cb);
+
+/**
+ * The protocol version agreed: RUV_TLS_1_2 or RUV_TLS_1_3; RUV_EAGAIN before the handshake
+ * agreed one; RUV_EINVAL on a stream not in TLS.
+ */
+int ruv_tls_get_version(const ruv_stream_t *s);
+
+/**
+ * The ALPN protocol agreed, NUL-terminated, in `buf` of `*len` bytes; `*len` becomes its
+ * length (0: none agreed). Errors: RUV_ENOBUFS (`*len` set to the size needed), RUV_EINVAL.
+ */
+int ruv_tls_get_alpn(const ruv_stream_t *s, char *buf, size_t *len);
+
+/**
+ * On a server's stream, the name the client asked for (SNI), NUL-terminated, in `buf` of
+ * `*len` bytes; `*len` becomes its length (0: none, and always on a client's stream).
+ * Errors: RUV_ENOBUFS (`*len` set to the size needed), RUV_EINVAL.
+ */
+int ruv_tls_get_server_name(const ruv_stream_t *s, char *buf, size_t *len);
+
+/**
+ * The peer's certificate number `index` (0: the peer's own, then its chain) as DER, valid
+ * until the stream is closed. Errors: RUV_ENOENT (past the end, or none received),
+ * RUV_EINVAL (NULL, not TLS).
+ */
+int ruv_tls_get_peer_cert(const ruv_stream_t *s, size_t index, const uint8_t **der, size_t *len);
+
+/**
+ * The IANA name of the cipher suite agreed, or "" (before the handshake agreed one, or
+ * on a stream not in TLS). Never NULL.
+ */
+const char *ruv_tls_get_cipher(const ruv_stream_t *s);
+
+/**
+ * The detail of the stream's last TLS error, or "" (none, or not a TLS stream); never ""
+ * after RUV_ECERT or RUV_ETLS was reported. Valid until the next call on the stream.
+ */
+const char *ruv_tls_last_error(const ruv_stream_t *s);
 
 /**
  * Creates a UDP handle in `*out`. `family` AF_UNSPEC creates the socket on bind, connect,

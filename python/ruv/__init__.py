@@ -1,7 +1,8 @@
 """ruv: pyuv's API on ruv's Rust event loop.
 
 ``import ruv as pyuv`` runs pyuv 1.4 programs that use Loop, TCP, Pipe, UDP, Timer,
-Async, Idle, Prepare, Check, Poll and Signal. Every class is implemented in the compiled module ``ruv._ruv``;
+Async, Idle, Prepare, Check, Poll and Signal, and adds TLS on TCP and Pipe streams
+(``TLSConfig``, ``Stream.start_tls``). Every class is implemented in the compiled module ``ruv._ruv``;
 the handle classes here are its classes plus a finalizer (see ``_Finalized``).
 """
 
@@ -11,6 +12,7 @@ from ._ruv import (
     Loop,
     Request,
     Stream,
+    TLSConfig,
     UV_DISCONNECT,
     UV_PRIORITIZED,
     UV_READABLE,
@@ -63,7 +65,7 @@ LIBUV_VERSION = LIBRUV_VERSION
 
 __all__ = [
     "Loop", "Handle", "Stream", "TCP", "Pipe", "UDP", "Timer", "Async", "Idle", "Prepare", "Check", "Poll",
-    "Signal",
+    "Signal", "TLSConfig",
     "error", "errno", "UV_RUN_DEFAULT", "UV_RUN_ONCE", "UV_RUN_NOWAIT", "UV_TCP_IPV6ONLY",
     "UV_READABLE", "UV_WRITABLE", "UV_DISCONNECT", "UV_PRIORITIZED",
     "LIBRUV_VERSION", "LIBUV_VERSION", "__version__",

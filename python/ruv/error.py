@@ -1,7 +1,7 @@
 """The exceptions ruv raises: pyuv's ``pyuv.error`` hierarchy.
 
-``UVError`` ⊃ ``HandleError`` ⊃ ``HandleClosedError``, ``StreamError`` ⊃ ``TCPError`` and
-``PipeError``, and ``TimerError``, ``AsyncError``, ``IdleError``, ``PrepareError``, ``CheckError``,
+``UVError`` ⊃ ``HandleError`` ⊃ ``HandleClosedError``, ``StreamError`` ⊃ ``TCPError``,
+``PipeError`` and ``TLSError``, and ``TimerError``, ``AsyncError``, ``IdleError``, ``PrepareError``, ``CheckError``,
 ``PollError``, ``SignalError``, ``UDPError`` under ``HandleError``. Every one carries
 ``args == (errno, message)`` with a negative ``ruv.errno.UV_*`` code, except
 ``HandleClosedError`` (one message, as in pyuv).
@@ -14,6 +14,7 @@ from ._ruv import (
     HandleError,
     IdleError,
     PipeError,
+    TLSError,
     PollError,
     PrepareError,
     SignalError,
@@ -25,7 +26,7 @@ from ._ruv import (
 )
 
 __all__ = [
-    "UVError", "HandleError", "HandleClosedError", "StreamError", "TCPError", "PipeError",
+    "UVError", "HandleError", "HandleClosedError", "StreamError", "TCPError", "PipeError", "TLSError",
     "TimerError", "AsyncError", "IdleError", "PrepareError", "CheckError", "PollError", "SignalError",
     "UDPError",
 ]

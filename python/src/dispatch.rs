@@ -11,7 +11,7 @@ use crate::handle::{update_pin, Handle};
 use crate::host::PyHost;
 use crate::invoke::invoke;
 use crate::loop_obj::Loop;
-use crate::{stream, tcp, udp};
+use crate::{stream, tcp, tls, udp};
 
 /// Runs one due callback of loop `lp`.
 pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
@@ -36,6 +36,7 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         | Dispatch::Poll { owner, .. }
         | Dispatch::Signal { owner, .. }
         | Dispatch::Drain { owner, .. }
+        | Dispatch::Handshake { owner, .. }
         | Dispatch::UdpSend { owner, .. }
         | Dispatch::UdpRecv { owner, .. } => *owner,
     };
@@ -68,6 +69,7 @@ pub fn call(lp: &Bound<'_, Loop>, due: Dispatch<PyHost>) {
         Dispatch::Shutdown { status, .. } => stream::on_shutdown(lp, &obj, status),
         Dispatch::Connection { status, .. } => tcp::on_connection(lp, &obj, status),
         Dispatch::Connect { status, .. } => tcp::on_connect(lp, &obj, status),
+        Dispatch::Handshake { status, .. } => tls::on_handshake(lp, &obj, status),
         Dispatch::UdpSend { cb, status, .. } => udp::on_send(lp, &obj, cb, status),
         Dispatch::UdpRecv { result, .. } => udp::on_recv(lp, &obj, result),
         Dispatch::Timer { .. } => kind_cb(lp, &obj, true, |cb| invoke(py, cb, &[&obj])),

@@ -1,6 +1,7 @@
 //! The exceptions of `ruv.error` (pyuv's hierarchy) and the conversion of core error codes.
 //!
-//! `UVError` ⊃ `HandleError` ⊃ `HandleClosedError`, `StreamError` ⊃ `TCPError` and `PipeError`,
+//! `UVError` ⊃ `HandleError` ⊃ `HandleClosedError`, `StreamError` ⊃ `TCPError`, `PipeError` and
+//! `TLSError`,
 //! and one `<Kind>Error` per other handle kind (`UDPError` for UDP). Every error but `HandleClosedError` carries
 //! `args == (errno, message)` with a negative `ruv.errno.UV_*` code.
 
@@ -34,6 +35,7 @@ struct Classes {
     stream: Py<PyType>,
     tcp: Py<PyType>,
     pipe: Py<PyType>,
+    tls: Py<PyType>,
     timer: Py<PyType>,
     async_: Py<PyType>,
     idle: Py<PyType>,
@@ -79,6 +81,12 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             c"A Pipe handle failed.",
             &stream,
         )?;
+        let tls = new_class(
+            py,
+            c"ruv.error.TLSError",
+            c"A TLS configuration, handshake or session failed.",
+            &stream,
+        )?;
         let kind = |name: &CStr| new_class(py, name, c"A handle of this kind failed.", &handle);
         Ok(Classes {
             timer: kind(c"ruv.error.TimerError")?,
@@ -95,6 +103,7 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             stream,
             tcp,
             pipe,
+            tls,
         })
     })
 }
@@ -109,6 +118,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("StreamError", &c.stream),
         ("TCPError", &c.tcp),
         ("PipeError", &c.pipe),
+        ("TLSError", &c.tls),
         ("TimerError", &c.timer),
         ("AsyncError", &c.async_),
         ("IdleError", &c.idle),
@@ -149,6 +159,14 @@ pub fn uv_error(py: Python<'_>, kind: ErrKind, code: Code) -> PyErr {
         ErrKind::Udp => &c.udp,
     };
     PyErr::from_type(ty.bind(py).clone(), (code, strerror(code)))
+}
+
+/// `TLSError(code, message)`: a TLS configuration or `start_tls` failed.
+pub fn tls_error(py: Python<'_>, code: Code) -> PyErr {
+    match classes(py) {
+        Ok(c) => PyErr::from_type(c.tls.bind(py).clone(), (code, strerror(code))),
+        Err(e) => e,
+    }
 }
 
 /// `HandleClosedError("Handle is closing/closed")`, pyuv's error for a closed handle.

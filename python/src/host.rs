@@ -46,6 +46,8 @@ impl Host for PyHost {
     /// A pool request (lookup, work item): an owned reference to its `Request` object, taken
     /// back when its callback is due (`request::on_done`).
     type Req = *mut ffi::PyObject;
+    /// The handshake callback lives on the stream object.
+    type HandshakeCb = ();
 
     fn is_silent_write(cb: &WriteCb) -> bool {
         cb.0.is_null()

@@ -30,6 +30,7 @@ mod signal;
 mod stream;
 mod tcp;
 mod timer;
+mod tls;
 mod udp;
 
 use pyo3::prelude::*;
@@ -93,6 +94,7 @@ fn _ruv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<poll::Poll>()?;
     m.add_class::<signal::Signal>()?;
     m.add_class::<udp::Udp>()?;
+    m.add_class::<tls::TlsConfigObj>()?;
     for cls in [
         py.get_type::<loop_obj::Loop>(),
         py.get_type::<tcp::Tcp>(),

@@ -33,6 +33,8 @@ pub struct StreamState {
     pub shutdown_cb: Option<PyObject>,
     pub listen_cb: Option<PyObject>,
     pub connect_cb: Option<PyObject>,
+    /// The TLS handshake callback (`start_tls`).
+    pub handshake_cb: Option<PyObject>,
     /// A marker write is queued (see the module doc).
     pub marker: bool,
 }

@@ -94,6 +94,12 @@ pub enum Dispatch<H: Host> {
         cb: H::UdpRecvCb,
         result: RecvResult,
     },
+    /// A TLS handshake completed (0) or failed (`ECERT`, `ETLS`, a socket error, `ECANCELED`).
+    Handshake {
+        owner: H::Owner,
+        cb: H::HandshakeCb,
+        status: Code,
+    },
     /// A congested TCP handle's write queue fell to its low watermark.
     Drain { owner: H::Owner, cb: H::DrainCb },
     /// A pool request (lookup or work item) finished (`status` 0 or an error) or was

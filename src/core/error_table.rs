@@ -6,6 +6,8 @@ error_table! {
         EOF = -4095, "end of file";
         UNKNOWN = -4094, "unknown error";
         EPANIC = -4093, "internal error: a Rust panic was caught at the C boundary";
+        ETLS = -4092, "TLS protocol error or alert";
+        ECERT = -4091, "TLS certificate rejected";
         EAI_ADDRFAMILY = -3000, "address family for the host name not supported";
         EAI_AGAIN = -3001, "temporary failure in name resolution";
         EAI_BADFLAGS = -3002, "bad ai_flags value";

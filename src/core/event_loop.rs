@@ -34,6 +34,7 @@ pub(crate) enum Completion<H: Host> {
     Write(H::WriteCb, Code),
     Shutdown(H::ShutdownCb, Code),
     UdpSend(H::UdpSendCb, Code),
+    Handshake(H::HandshakeCb, Code),
 }
 
 /// One item of work: a ready handle to act on, or a callback that is due.

@@ -45,6 +45,8 @@ pub trait Host {
     type UdpRecvCb: Copy;
     /// A pool request (lookup or work item): its callback and argument.
     type Req: Copy;
+    /// A TLS stream's handshake callback (possibly none).
+    type HandshakeCb: Copy;
 
     /// Whether a write callback does nothing (no function to call): such writes need no
     /// completion item, and consecutive ones share one queue record.

@@ -160,6 +160,10 @@ impl<H: Host> Loop<H> {
                     Completion::Write(cb, status) => Dispatch::Write { owner, cb, status },
                     Completion::Shutdown(cb, status) => Dispatch::Shutdown { owner, cb, status },
                     Completion::UdpSend(cb, status) => Dispatch::UdpSend { owner, cb, status },
+                    Completion::Handshake(cb, status) => {
+                        self.tls_handshake_dispatched(id);
+                        Dispatch::Handshake { owner, cb, status }
+                    }
                 })
             }
             Work::Drain(id) => {

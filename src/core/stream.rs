@@ -8,6 +8,7 @@ use socket2::Socket;
 
 use super::host::Host;
 use super::kinds::HandleType;
+use super::tls::TlsSession;
 use super::transport::Transport;
 use super::write_queue::WriteQueue;
 
@@ -59,12 +60,17 @@ pub struct Stream<H: Host> {
     /// A connection accepted from the kernel and waiting for `ruv_tcp_accept`.
     pub(crate) accepted: Option<Socket>,
     /// Watermarks and write limit, allocated by the first call that sets one.
-    pub(crate) settings: Option<Box<Settings<H::DrainCb>>>,
+    /// Also holds the TLS session of a TLS stream ([`super::tls`]).
+    pub(crate) settings: Option<Box<StreamSettings<H>>>,
 }
 
-/// The flow-control settings of a stream, which most streams never change. They live in their
-/// own allocation, made by the first call that sets one, so an idle stream pays one pointer.
-pub struct Settings<C> {
+/// A stream's [`Settings`]: its drain callback and its TLS session.
+pub type StreamSettings<H> = Settings<<H as Host>::DrainCb, TlsSession<H>>;
+
+/// The flow-control settings of a stream, which most streams never change, and its TLS session
+/// (`T`), which most streams do not have. They live in their own allocation, made by the first
+/// call that sets one, so an idle stream pays one pointer.
+pub struct Settings<C, T = ()> {
     /// Most bytes the write queue may hold when a write arrives behind others (0 = no limit).
     pub(crate) write_limit: usize,
     /// The watermarks: congested above `high` (0 = off), drained at `low` or less.
@@ -74,9 +80,11 @@ pub struct Settings<C> {
     pub(crate) drain_cb: Option<C>,
     /// The queue rose above `high` and has not fallen to `low` since.
     pub(crate) congested: bool,
+    /// The TLS session, once `tls_start` made the stream a TLS stream.
+    pub(crate) tls: Option<Box<T>>,
 }
 
-impl<C> Default for Settings<C> {
+impl<C, T> Default for Settings<C, T> {
     fn default() -> Self {
         Settings {
             write_limit: 0,
@@ -84,6 +92,7 @@ impl<C> Default for Settings<C> {
             high: 0,
             drain_cb: None,
             congested: false,
+            tls: None,
         }
     }
 }
@@ -121,6 +130,16 @@ impl<H: Host> Stream<H> {
         self.transport.handle_type()
     }
 
+    /// Whether `tls_start` made this a TLS stream.
+    pub fn is_tls(&self) -> bool {
+        self.tls().is_some()
+    }
+
+    /// The TLS session, if this is a TLS stream.
+    pub(crate) fn tls(&self) -> Option<&TlsSession<H>> {
+        self.settings.as_deref()?.tls.as_deref()
+    }
+
     /// Whether this is a pipe handle rather than a TCP handle.
     pub fn is_pipe(&self) -> bool {
         self.handle_type() == HandleType::NamedPipe
@@ -144,7 +163,7 @@ impl<H: Host> Stream<H> {
     }
 
     /// The settings, allocated on first use.
-    pub(crate) fn settings_mut(&mut self) -> &mut Settings<H::DrainCb> {
+    pub(crate) fn settings_mut(&mut self) -> &mut StreamSettings<H> {
         self.settings.get_or_insert_with(Box::default)
     }
 

@@ -10,6 +10,7 @@ use super::event_loop::{Completion, Loop, Work};
 use super::handle::{Handle, Kind};
 use super::handle_table::HandleId;
 use super::host::Host;
+use super::tls::session;
 use super::transport::Transport;
 
 impl<H: Host> Loop<H> {
@@ -48,6 +49,10 @@ impl<H: Host> Loop<H> {
         if let Some(cb) = t.connect_cb.take() {
             self.queue
                 .push_back(Work::Complete(id, Completion::Connect(cb, ECANCELED)));
+        }
+        if let Some(cb) = session(&mut t.settings).and_then(|s| s.handshake_cb.take()) {
+            self.queue
+                .push_back(Work::Complete(id, Completion::Handshake(cb, ECANCELED)));
         }
         self.fail_requests(id, ECANCELED);
     }

@@ -87,7 +87,7 @@ impl<H: Host> Loop<H> {
     }
 }
 
-impl<C> Settings<C> {
+impl<C, T> Settings<C, T> {
     /// Whether a write of `bufs` may join a queue of `queued` bytes under the write limit.
     pub(crate) fn admits(&self, queued: usize, bufs: &[IoSlice<'_>]) -> bool {
         if self.write_limit == 0 || queued == 0 {

@@ -29,6 +29,7 @@ impl<H: Host> Loop<H> {
             State::Idle => None,
             State::Connecting => self.finish_connect(id, round),
             State::Listening => self.accept_next(id, round),
+            State::Connected if t.is_tls() => self.tls_process(id, round),
             State::Connected => {
                 // Read before writing (as libuv does): a reset must reach the reader as
                 // ECONNRESET, and a failing send would consume the socket's error first.
@@ -76,6 +77,9 @@ impl<H: Host> Loop<H> {
         let Some((t, _)) = any_stream(&mut self.handles, id) else {
             return;
         };
+        if t.is_tls() {
+            return self.tls_flush(id);
+        }
         let queue = &mut self.queue;
         let requests = &mut self.requests;
         let writes = &mut t.writes;
@@ -141,10 +145,18 @@ impl<H: Host> Loop<H> {
         if t.state != State::Connected || !t.writes.is_empty() {
             return;
         }
-        let Some(cb) = t.shutdown_cb.take() else {
-            return;
-        };
-        let status = match t.sock.as_ref() {
+        if t.is_tls() {
+            return self.tls_finish_shutdown(id);
+        }
+        if let Some(cb) = t.shutdown_cb.take() {
+            self.shut_write(id, cb);
+        }
+    }
+
+    /// Shuts the socket's write side and queues the shutdown callback with the outcome.
+    pub(crate) fn shut_write(&mut self, id: HandleId, cb: H::ShutdownCb) {
+        let sock = any_stream(&mut self.handles, id).and_then(|(t, _)| t.sock.as_ref());
+        let status = match sock {
             Some(sock) => error::sys(sock.shutdown(std::net::Shutdown::Write))
                 .err()
                 .unwrap_or(0),
@@ -276,7 +288,7 @@ impl<H: Host> Loop<H> {
 }
 
 /// The stream `id`, closing or not, with its owner.
-fn any_stream<H: Host>(
+pub(crate) fn any_stream<H: Host>(
     handles: &mut HandleTable<Handle<H>>,
     id: HandleId,
 ) -> Option<(&mut Stream<H>, H::Owner)> {
@@ -291,7 +303,7 @@ fn any_stream<H: Host>(
 }
 
 /// The stream `id` if it is not closing, with its owner.
-fn live_stream<H: Host>(
+pub(crate) fn live_stream<H: Host>(
     handles: &mut HandleTable<Handle<H>>,
     id: HandleId,
 ) -> Option<(&mut Stream<H>, H::Owner)> {

@@ -190,6 +190,12 @@ impl<H: Host> Loop<H> {
         // A write without a callback needs no completion item and, queued behind another
         // such write, no record of its own; the loop stays alive while its bytes are queued.
         let silent = H::is_silent_write(&cb);
+        if t.is_tls() {
+            if t.writes.push(bufs, 0, cb, silent) {
+                *requests += 1;
+            }
+            return self.tls_queued_write(id);
+        }
         let sent = if t.state == State::Connected && t.writes.is_empty() {
             let outcome = t.transport.io(&mut t.sock, |io| socket::send_now(io, bufs));
             match outcome.unwrap_or(SendOutcome::Failed(EBADF)) {
@@ -238,6 +244,9 @@ impl<H: Host> Loop<H> {
         if t.state != State::Connected || !t.writes.is_empty() {
             return Err(EAGAIN);
         }
+        if t.is_tls() {
+            return self.tls_try_write(id, bufs);
+        }
         error::sys(
             t.transport
                 .io(&mut t.sock, |io| socket::send(io, bufs))
@@ -256,7 +265,8 @@ impl<H: Host> Loop<H> {
         }
         t.reading = true;
         t.read_cb = Some(cb);
-        let ready = t.ready_read;
+        // A TLS session may hold decrypted bytes the socket no longer signals.
+        let ready = t.ready_read || t.is_tls();
         self.refresh_active(id);
         if ready {
             self.schedule_io(id);

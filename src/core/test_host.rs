@@ -30,6 +30,7 @@ impl Host for Unit {
     type UdpSendCb = usize;
     type UdpRecvCb = usize;
     type Req = usize;
+    type HandshakeCb = usize;
 
     fn is_silent_write(_cb: &Self::WriteCb) -> bool {
         false

@@ -85,6 +85,23 @@ impl<C: Copy> WriteQueue<C> {
         }
     }
 
+    /// The first contiguous run of queued bytes (empty when none are queued).
+    pub fn front(&self) -> &[u8] {
+        self.queued.as_ref().map_or(&[], |q| q.bytes.as_slices().0)
+    }
+
+    /// Retires the first `n` queued bytes (sent by other means, e.g. encrypted and written by
+    /// TLS); requests with nothing left complete, passed to `done` in order.
+    pub fn retire(&mut self, n: usize, mut done: impl FnMut(C, bool)) {
+        if let Some(q) = self.queued.as_mut() {
+            q.bytes.drain(..n.min(q.bytes.len()));
+            q.complete(n, &mut done);
+            if q.bytes.is_empty() {
+                q.release_if_large();
+            }
+        }
+    }
+
     /// Removes every request, returning (callback, silent) in order (for cancel or failure).
     pub fn take_all(&mut self) -> impl Iterator<Item = (C, bool)> {
         let queued = self.queued.take();
@@ -189,5 +206,29 @@ mod tests {
         assert_eq!(done, vec![1, 2, 10]);
         assert!(q.is_empty());
         assert_eq!(q.take_all().count(), 0);
+    }
+
+    #[test]
+    fn front_and_retire_complete_requests_in_order() {
+        let mut q = WriteQueue::default();
+        assert!(q.front().is_empty());
+        q.retire(5, |_: usize, _| panic!("nothing queued"));
+        q.push(&[IoSlice::new(b"abc")], 0, 1, false);
+        q.push(&[IoSlice::new(b"")], 0, 2, false);
+        q.push(&[IoSlice::new(b"de")], 0, 3, false);
+        assert_eq!(q.front(), b"abcde");
+        let mut done = Vec::new();
+        q.retire(2, |c, _| done.push(c));
+        assert!(done.is_empty());
+        assert_eq!(q.front(), b"cde");
+        q.retire(1, |c, _| done.push(c));
+        assert_eq!(
+            done,
+            vec![1, 2],
+            "the empty write completes with the one before it"
+        );
+        q.retire(2, |c, _| done.push(c));
+        assert_eq!(done, vec![1, 2, 3]);
+        assert!(q.is_empty() && q.size() == 0);
     }
 }

@@ -138,7 +138,7 @@ pub(crate) fn address_query(
 }
 
 /// Borrows a C string as UTF-8; `RUV_EINVAL` if NULL or not UTF-8.
-fn c_str<'a>(ptr: *const c_char) -> Result<&'a str, c_int> {
+pub(crate) fn c_str<'a>(ptr: *const c_char) -> Result<&'a str, c_int> {
     if ptr.is_null() {
         return Err(EINVAL);
     }

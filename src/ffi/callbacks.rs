@@ -146,6 +146,7 @@ impl Host for CHost {
         c_uint,
     );
     type Req = *const ReqObj;
+    type HandshakeCb = super::tls::ruv_tls_handshake_cb;
 
     fn is_silent_write(cb: &Self::WriteCb) -> bool {
         cb.0.is_none()

@@ -98,6 +98,13 @@ pub(crate) fn call(loop_obj: &LoopObj, due: Dispatch<CHost>) {
             // from the signal handler); `owner` is live until its close callback has run.
             unsafe { cb(owner_ptr(owner), signum) }
         }
+        Dispatch::Handshake { owner, cb, status } => {
+            if let Some(cb) = cb {
+                // SAFETY: `cb` is the user's handshake callback; `owner` is live until its
+                // close callback has run, which is later.
+                unsafe { cb(owner_ptr(owner), status) }
+            }
+        }
         Dispatch::Drain { owner, cb } => {
             // SAFETY: `cb` is the user's non-NULL drain callback (set_watermarks refuses NULL
             // with watermarks on); `owner` is live until its close callback has run, and the

@@ -42,6 +42,8 @@ pub mod tcp;
 pub mod tcp_connect_host;
 pub mod tcp_options;
 pub mod timer;
+pub mod tls;
+pub mod tls_query;
 pub mod types;
 pub mod udp;
 pub mod udp_options;
