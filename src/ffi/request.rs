@@ -7,7 +7,9 @@
 //! memory.
 
 use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::os::raw::{c_char, c_int, c_void};
+use std::sync::Mutex;
 
 use crate::core::error::{EBUSY, EINVAL};
 use crate::core::request::{JobFn, Outcome, PoolOutput, ReqId};
@@ -71,6 +73,7 @@ pub(crate) fn submit(
         id: Cell::new(None),
         cb,
     }));
+    requests().insert(obj as usize);
     let queued = match loop_obj.core.try_borrow_mut() {
         Ok(mut core) => core.queue_job(obj.cast_const(), lookup, run),
         Err(_) => Err(EBUSY),
@@ -95,7 +98,7 @@ pub(crate) fn submit(
 
 /// Checks a C request pointer: `RUV_EINVAL` if NULL or not a live request.
 fn req_ref<'a>(ptr: *const ruv_req_t) -> Result<&'a ReqObj, c_int> {
-    if ptr.is_null() {
+    if ptr.is_null() || !is_request(ptr.cast()) {
         return Err(EINVAL);
     }
     // SAFETY: non-NULL request pointers come from ruv_getaddrinfo/ruv_getnameinfo/ruv_queue_work
@@ -147,6 +150,28 @@ pub(crate) fn deliver(
     }
     drop(value);
     retire(loop_obj, req);
+}
+
+/// The addresses of every request object that exists (live or in a quarantine), so that
+/// ruv_cancel reads only memory that is a request: any other pointer (a loop or handle pointer,
+/// which are ids, not addresses) is `RUV_EINVAL` without being read.
+static REQUESTS: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
+
+fn requests() -> std::sync::MutexGuard<'static, BTreeSet<usize>> {
+    REQUESTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether `ptr` is the address of a request object that exists.
+fn is_request(ptr: *const ReqObj) -> bool {
+    requests().contains(&(ptr as usize))
+}
+
+impl Drop for ReqObj {
+    fn drop(&mut self) {
+        requests().remove(&(self as *const ReqObj as usize));
+    }
 }
 
 /// Marks a request object dead and keeps it in its loop's quarantine for a while.
