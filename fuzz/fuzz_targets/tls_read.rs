@@ -13,6 +13,7 @@
 //!   before it;
 //! * the write and shutdown callbacks run exactly once each, the close callback last;
 //! * the loop ends not alive and ruv_loop_close returns 0.
+//!
 //! Memory leaks are reported by LeakSanitizer (cargo fuzz builds with ASan by default).
 
 #![no_main]

@@ -23,6 +23,7 @@ pub mod fileno;
 pub mod handle;
 pub(crate) mod handle_obj;
 pub mod hooks;
+pub(crate) mod live_set;
 pub mod lookup;
 pub mod loop_api;
 pub(crate) mod loop_obj;

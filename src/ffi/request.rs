@@ -7,13 +7,12 @@
 //! memory.
 
 use std::cell::Cell;
-use std::collections::BTreeSet;
 use std::os::raw::{c_char, c_int, c_void};
-use std::sync::Mutex;
 
 use crate::core::error::{EBUSY, EINVAL};
 use crate::core::request::{JobFn, Outcome, PoolOutput, ReqId};
 
+use super::live_set::LiveSet;
 use super::types::LoopObj;
 use super::types::{loop_ref, ruv_after_work_cb, ruv_loop_t, ruv_req_t, ruv_work_cb};
 
@@ -73,7 +72,7 @@ pub(crate) fn submit(
         id: Cell::new(None),
         cb,
     }));
-    requests().insert(obj as usize);
+    REQUESTS.insert(obj);
     let queued = match loop_obj.core.try_borrow_mut() {
         Ok(mut core) => core.queue_job(obj.cast_const(), lookup, run),
         Err(_) => Err(EBUSY),
@@ -152,25 +151,17 @@ pub(crate) fn deliver(
     retire(loop_obj, req);
 }
 
-/// The addresses of every request object that exists (live or in a quarantine), so that
-/// ruv_cancel reads only memory that is a request: any other pointer (a loop or handle pointer,
-/// which are ids, not addresses) is `RUV_EINVAL` without being read.
-static REQUESTS: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
-
-fn requests() -> std::sync::MutexGuard<'static, BTreeSet<usize>> {
-    REQUESTS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+/// Every request object that exists (live or in a quarantine): ruv_cancel reads only those.
+static REQUESTS: LiveSet = LiveSet::new();
 
 /// Whether `ptr` is the address of a request object that exists.
 fn is_request(ptr: *const ReqObj) -> bool {
-    requests().contains(&(ptr as usize))
+    REQUESTS.contains(ptr)
 }
 
 impl Drop for ReqObj {
     fn drop(&mut self) {
-        requests().remove(&(self as *const ReqObj as usize));
+        REQUESTS.remove(self as *const ReqObj);
     }
 }
 

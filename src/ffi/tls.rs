@@ -13,6 +13,7 @@ use crate::core::tls_config::{read_file, TlsConfig};
 
 use super::addr::c_str;
 use super::handle::with_core;
+use super::live_set::LiveSet;
 use super::types::ruv_stream_t;
 
 /// Called once when a TLS handshake ends: 0, or RUV_ECERT, RUV_ETLS, a socket error, or
@@ -38,6 +39,9 @@ pub struct ruv_tls_config_t {
 
 const CONFIG_MAGIC: u32 = 0x5255_5443; // "RUTC"
 
+/// Every config that exists: a config pointer is read only when it is one of them.
+static CONFIGS: LiveSet = LiveSet::new();
+
 /// What a `ruv_tls_config_t *` points at (magic first).
 #[repr(C)]
 struct ConfigObj {
@@ -50,12 +54,11 @@ fn with_config<R>(
     c: *const ruv_tls_config_t,
     f: impl FnOnce(&mut TlsConfig) -> Result<R>,
 ) -> Result<R> {
-    if c.is_null() {
+    if c.is_null() || !CONFIGS.contains(c) {
         return Err(EINVAL);
     }
-    // SAFETY: non-NULL config pointers come from ruv_tls_config_new_* and stay allocated until
-    // ruv_tls_config_free (the API contract); the magic check turns another of our objects into
-    // an error.
+    // SAFETY: `c` is in CONFIGS: made by hand_out and not freed yet (ruv_tls_config_free
+    // removes it before freeing it), so it points at a live ConfigObj.
     let obj = unsafe { &*c.cast::<ConfigObj>() };
     if obj.magic != CONFIG_MAGIC {
         return Err(EINVAL);
@@ -73,8 +76,10 @@ fn hand_out(out: *mut *mut ruv_tls_config_t, config: Result<TlsConfig>) -> Resul
         magic: CONFIG_MAGIC,
         config: Mutex::new(config?),
     });
+    let ptr = Box::into_raw(obj);
+    CONFIGS.insert(ptr);
     // SAFETY: `out` is non-NULL and points at the caller's pointer variable (API contract).
-    unsafe { out.write(Box::into_raw(obj).cast()) };
+    unsafe { out.write(ptr.cast()) };
     Ok(0)
 }
 
@@ -228,7 +233,7 @@ ffi_fn! {
 ffi_fn! {
     /// Frees a config; streams that use it keep what they need. NULL is ignored.
     fn ruv_tls_config_free(c: *mut ruv_tls_config_t) {
-        if with_config(c, |_| Ok(())).is_ok() {
+        if with_config(c, |_| Ok(())).is_ok() && CONFIGS.remove(c) {
             // SAFETY: `c` is a live config made by hand_out (magic checked) and freed once (the
             // API contract); the magic is cleared first so a second free is caught while the
             // memory is still mapped the same way.
