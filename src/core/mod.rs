@@ -54,6 +54,7 @@ pub mod socket;
 pub mod stream;
 pub mod stream_close;
 pub mod stream_flow;
+pub mod stream_interest;
 pub mod stream_io;
 pub mod stream_ops;
 pub mod stream_options;

@@ -32,6 +32,8 @@ pub struct Stream<H: Host> {
     /// What the stream runs over, with the transport's own settings.
     pub(crate) transport: Transport,
     pub(crate) registered: bool,
+    /// Registered for writability too (see `stream_interest`).
+    pub(crate) write_interest: bool,
     /// The socket came from the user (`open`), who may hold a duplicate of its descriptor.
     pub(crate) adopted: bool,
     pub(crate) state: State,
@@ -104,6 +106,7 @@ impl<H: Host> Stream<H> {
             sock: None,
             transport,
             registered: false,
+            write_interest: false,
             adopted: false,
             state: State::Idle,
             reading: false,

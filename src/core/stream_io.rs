@@ -58,6 +58,7 @@ impl<H: Host> Loop<H> {
             t.state = State::Connected;
             t.readable = true;
             if t.writes.is_empty() {
+                self.drop_writable(id);
                 self.maybe_finish_shutdown(id);
             } else {
                 self.flush(id);
@@ -114,6 +115,7 @@ impl<H: Host> Loop<H> {
             self.queue_drain(id);
         }
         if outcome == Flush::Drained {
+            self.drop_writable(id);
             self.maybe_finish_shutdown(id);
         }
     }

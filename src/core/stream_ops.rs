@@ -3,10 +3,7 @@
 
 use std::io::IoSlice;
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
 
-use mio::unix::SourceFd;
-use mio::Interest;
 use socket2::Socket;
 
 use super::error::{
@@ -53,24 +50,6 @@ impl<H: Host> Loop<H> {
     /// The socket of a live handle: `EINVAL` when closing, `EBADF` before it exists.
     pub(crate) fn sock(&self, id: HandleId) -> Result<&Socket> {
         self.stream(id)?.sock.as_ref().ok_or(EBADF)
-    }
-
-    /// Registers the handle's socket with the poller (once), for both directions.
-    pub(crate) fn register(&mut self, id: HandleId) -> Result<()> {
-        let t = self.stream_mut(id)?;
-        if t.registered {
-            return Ok(());
-        }
-        let fd = t.sock.as_ref().ok_or(EBADF)?.as_raw_fd();
-        t.ready_read = false;
-        t.ready_write = false;
-        error::sys(self.poll.registry().register(
-            &mut SourceFd(&fd),
-            id.token(),
-            Interest::READABLE | Interest::WRITABLE,
-        ))?;
-        self.stream_mut(id)?.registered = true;
-        Ok(())
     }
 
     /// Starts listening; a TCP handle with no socket is bound to 0.0.0.0 port 0 first (a pipe
@@ -227,6 +206,9 @@ impl<H: Host> Loop<H> {
         }
         if let Some(s) = t.settings.as_deref_mut() {
             s.judge(t.writes.size());
+        }
+        if !t.write_interest {
+            self.want_writable(id);
         }
         Ok(())
     }

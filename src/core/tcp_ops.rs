@@ -101,11 +101,16 @@ impl<H: Host> Loop<H> {
         failed: Option<Code>,
         cb: H::ConnectCb,
     ) -> Result<()> {
+        // Connecting before registering: a transport without standing writing interest
+        // registers for writability only while a connect (or queued bytes) needs it.
+        self.stream_mut(id)?.state = State::Connecting;
         if failed.is_none() {
-            self.register(id)?;
+            if let Err(code) = self.register(id) {
+                self.stream_mut(id)?.state = State::Idle;
+                return Err(code);
+            }
         }
         let t = self.stream_mut(id)?;
-        t.state = State::Connecting;
         t.connect_cb = Some(cb);
         t.delayed_error = failed.and_then(NonZeroI32::new);
         self.requests += 1;

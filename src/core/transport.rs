@@ -83,6 +83,13 @@ impl Transport {
         !matches!(self, Transport::Tcp(t) if !t.simultaneous_accepts)
     }
 
+    /// Whether the descriptor stays registered for writability (TCP: its edges come only
+    /// after a write met a full buffer), rather than only while something waits to be written
+    /// (Unix-domain sockets and pipes, which signal writability each time the peer reads).
+    pub fn standing_write_interest(&self) -> bool {
+        matches!(self, Transport::Tcp(_))
+    }
+
     /// Runs `f` on the descriptor in `slot` the way this transport moves bytes; `None` when
     /// the slot is empty.
     #[inline(always)]
