@@ -1,22 +1,22 @@
 //! Process-wide sets of the addresses of objects ruv handed out by address (pool requests,
 //! TLS configs), so that a pointer is read only when it names one that exists: any other
 //! pointer — a loop or handle pointer (ids, not addresses), a freed object, garbage — is
-//! `RUV_EINVAL` without being read.
+//! `RUV_EINVAL` without being read. (A `SyncMutex`, so ThreadSanitizer sees the lock order.)
 
+use crate::core::sync_mutex::{SyncGuard, SyncMutex};
 use std::collections::BTreeSet;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The addresses of the live objects of one type.
-pub(crate) struct LiveSet(Mutex<BTreeSet<usize>>);
+pub(crate) struct LiveSet(SyncMutex<BTreeSet<usize>>);
 
 impl LiveSet {
     /// An empty set (for a `static`).
     pub(crate) const fn new() -> Self {
-        LiveSet(Mutex::new(BTreeSet::new()))
+        LiveSet(SyncMutex::new(BTreeSet::new()))
     }
 
-    fn set(&self) -> MutexGuard<'_, BTreeSet<usize>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    fn set(&self) -> SyncGuard<'_, BTreeSet<usize>> {
+        self.0.lock()
     }
 
     /// Records that an object lives at `ptr`.

@@ -15,8 +15,8 @@
 //! (never reused). Free slots are reused most recently freed first, from a free list under a
 //! lock (the handle table puts a per-thread cache in front of it, `handle_obj`).
 
+use crate::core::sync_mutex::SyncMutex;
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
-use std::sync::Mutex;
 
 /// Slots in the first chunk; each next chunk is twice as big.
 const CHUNK0_SHIFT: u32 = 6;
@@ -185,7 +185,7 @@ pub(crate) struct SlotTable<T: Slot> {
     chunks: [AtomicPtr<T>; CHUNKS],
     /// The pin counts of each chunk's slots (made before the chunk is published).
     pins: [AtomicPtr<PinLine>; CHUNKS],
-    free: Mutex<FreeList>,
+    free: SyncMutex<FreeList>,
 }
 
 /// Chunk number and offset of an index.
@@ -202,7 +202,7 @@ impl<T: Slot> SlotTable<T> {
         SlotTable {
             chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
             pins: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
-            free: Mutex::new(FreeList {
+            free: SyncMutex::new(FreeList {
                 free: Vec::new(),
                 next: 0,
             }),
@@ -297,7 +297,7 @@ impl<T: Slot> SlotTable<T> {
     /// Moves up to `n` free slot indices (new ones when none are free) to the end of `out`, the
     /// lowest last, under one lock: a thread's cache of slots to use (`handle_obj`).
     pub(crate) fn alloc_batch(&self, n: usize, out: &mut Vec<u32>) {
-        let mut list = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let mut list = self.free.lock();
         let reused = n.min(list.free.len());
         let from = list.free.len() - reused;
         out.extend(list.free.drain(from..));
@@ -355,7 +355,7 @@ impl<T: Slot> SlotTable<T> {
 
     /// Puts freed slot indices back on the free list.
     pub(crate) fn release(&self, indices: impl IntoIterator<Item = u32>) {
-        let mut list = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let mut list = self.free.lock();
         list.free.extend(indices);
     }
 
