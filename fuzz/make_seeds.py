@@ -6,7 +6,7 @@ operations `op a [args]`: 0 create(fam) 1 bind(h, c) 2 listen(h, c) 3 connect(h,
 4 accept(server, client) 5 write(h, c, d) 6 try_write(h, c) 7 start_read 8 stop_read
 9 shutdown 10 close 11 abort 12/13 run NOWAIT x(1 + a%4) 14 run ONCE 15 action(h, what,
 target, when) 16 options(h, c) 17 queries 18 ref/unref 19 stop+run 20 pipe/UDP calls on a TCP
-handle(h, c). An op byte is read modulo 21; one >= 128 (e.g. `tw(op)`) makes the op's stream calls
+handle(h, c; c & 0x80: a pipe probe instead). An op byte is read modulo 21; one >= 128 (e.g. `tw(op)`) makes the op's stream calls
 through the ruv_* stream twins. A handle byte that is 30 modulo 32 picks a pointer closed by an
 earlier input of the same process (NULL in the first).
 """
@@ -107,6 +107,8 @@ seeds = {
     + [ACTION, 1, 4, 0, 0x10, tw(WRITE), 1, 1, 3] + [tw(RUN), 3],
     "wrong-kind": [0] + pair() + [WRONGKIND, 0, 0, WRONGKIND, 1, 1, WRONGKIND, 9, 0, CLOSE, 2,
                                   WRONGKIND, 2, 0] + run() + [WRONGKIND, 31, 1, WRONGKIND, 30, 0],
+    "pipe-probe": [0] + pair() + [WRONGKIND, 0, 0x80, WRONGKIND, 1, 0x81, WRONGKIND, 31, 0x80,
+                                  STOPRUN, 0, WRONGKIND, 2, 0x80] + run() + run(),
     "stale-handles": [0] + pair() + [QUERY, 30, CLOSE, 30, WRITE, 30, 1, 1, tw(START), 30,
                                      tw(SHUT), 62, ACCEPT, 0, 30, REF, 30, OPTS, 94, 1] + run(),
     "vectored": [0] + pair() + [START, 2, WRITE, 1, 0x31, 77, WRITE, 1, 0x21, 9, WRITE, 1, 0x11, 1]

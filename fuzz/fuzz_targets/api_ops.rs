@@ -50,6 +50,7 @@
 
 mod callbacks;
 mod model;
+mod pipe_probe;
 mod stale;
 mod state;
 mod twins;
@@ -317,11 +318,15 @@ fn program(inp: &mut Input<'_>) {
             }
             // stop + run
             19 => stop_then_run(),
-            // pipe and UDP calls on a TCP handle
+            // pipe and UDP calls on a TCP handle, or a pipe made, listened on and closed
             _ => {
                 let h = pick(s, a);
                 let c = inp.b();
-                call(|| twins::wrong_kind_calls(h, c));
+                if c & 0x80 != 0 {
+                    call(|| pipe_probe::pipe_probe(h));
+                } else {
+                    call(|| twins::wrong_kind_calls(h, c));
+                }
             }
         }
     }
