@@ -5,7 +5,10 @@ Encoding (see fuzz_targets/api_ops.rs): byte 0 = accept mode of the slot-0 liste
 operations `op a [args]`: 0 create(fam) 1 bind(h, c) 2 listen(h, c) 3 connect(h, target)
 4 accept(server, client) 5 write(h, c, d) 6 try_write(h, c) 7 start_read 8 stop_read
 9 shutdown 10 close 11 abort 12/13 run NOWAIT x(1 + a%4) 14 run ONCE 15 action(h, what,
-target, when) 16 options(h, c) 17 queries 18 ref/unref 19 stop+run.
+target, when) 16 options(h, c) 17 queries 18 ref/unref 19 stop+run 20 pipe/UDP calls on a TCP
+handle(h, c; c & 0x80: a pipe probe instead). An op byte is read modulo 21; one >= 128 (e.g. `tw(op)`) makes the op's stream calls
+through the ruv_* stream twins. A handle byte that is 30 modulo 32 picks a pointer closed by an
+earlier input of the same process (NULL in the first).
 """
 import os
 import random
@@ -13,7 +16,12 @@ import random
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "api_ops")
 
 CREATE, BIND, LISTEN, CONNECT, ACCEPT, WRITE, TRYW, START, STOP, SHUT, CLOSE, ABORT, RUN, \
-    RUN2, ONCE, ACTION, OPTS, QUERY, REF, STOPRUN = range(20)
+    RUN2, ONCE, ACTION, OPTS, QUERY, REF, STOPRUN, WRONGKIND = range(21)
+
+
+def tw(op):
+    """`op` through the ruv_* stream twins (147 = 7 * 21, >= 128)."""
+    return op + 147
 
 
 def run(n=3):
@@ -91,6 +99,18 @@ seeds = {
     "many-clients": [0] + pair(1) + pair(2) + pair(3) + [START, 4, START, 5, WRITE, 1, 2, 3,
                                                        WRITE, 2, 2, 3, CLOSE, 0] + run() + run(),
     "abort-reader": [0] + pair() + [START, 1, START, 2, WRITE, 2, 2, 200, ABORT, 1] + run() + run(),
+    "stream-twins": [0] + pair() + [tw(START), 2, tw(START), 2, tw(WRITE), 1, 0x31, 77, QUERY, 1,
+                                    tw(WRITE), 1, 1, 9, tw(SHUT), 1, QUERY, 2] + run() + run()
+    + [tw(STOP), 2, tw(SHUT), 1, QUERY, 1, tw(START), 1, WRITE, 2, 2, 30] + run() + run(),
+    "stream-twins-in-callbacks": [0] + pair() + [ACTION, 2, 3, 5, 0x04, tw(START), 2, START, 1,
+                                                 tw(WRITE), 1, 1, 20] + run() + [tw(RUN), 3]
+    + [ACTION, 1, 4, 0, 0x10, tw(WRITE), 1, 1, 3] + [tw(RUN), 3],
+    "wrong-kind": [0] + pair() + [WRONGKIND, 0, 0, WRONGKIND, 1, 1, WRONGKIND, 9, 0, CLOSE, 2,
+                                  WRONGKIND, 2, 0] + run() + [WRONGKIND, 31, 1, WRONGKIND, 30, 0],
+    "pipe-probe": [0] + pair() + [WRONGKIND, 0, 0x80, WRONGKIND, 1, 0x81, WRONGKIND, 31, 0x80,
+                                  STOPRUN, 0, WRONGKIND, 2, 0x80] + run() + run(),
+    "stale-handles": [0] + pair() + [QUERY, 30, CLOSE, 30, WRITE, 30, 1, 1, tw(START), 30,
+                                     tw(SHUT), 62, ACCEPT, 0, 30, REF, 30, OPTS, 94, 1] + run(),
     "vectored": [0] + pair() + [START, 2, WRITE, 1, 0x31, 77, WRITE, 1, 0x21, 9, WRITE, 1, 0x11, 1]
     + run() + run(),
 }

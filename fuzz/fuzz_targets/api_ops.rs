@@ -2,7 +2,9 @@
 //!
 //! Each input byte string is read as a sequence of operations (create, bind, listen, connect,
 //! accept, write, try_write, start/stop read, shutdown, close, abort, run NOWAIT/ONCE, stop +
-//! run, options, queries, ref/unref, calls on dead handles) over up to `SLOTS` handles, through
+//! run, options, queries, ref/unref, calls on dead handles, pipe/UDP calls on TCP handles) over
+//! up to `SLOTS` handles (op bytes >= 128 make the stream calls through their `ruv_*` twins:
+//! `twins.rs`; pointers closed by earlier inputs come from `stale.rs`), through
 //! the C ABI functions of `ruv::ffi` exactly as a C program calls them. Callbacks themselves
 //! close, write, shut down, stop reading or try to re-enter the loop, as the input's per-handle
 //! "action" byte says. After the program, every handle is closed and the loop is run until it
@@ -33,6 +35,12 @@
 //!   ruv_run's result (active referenced handles, pending requests or closing handles); a
 //!   ruv_run after ruv_stop runs no callback and returns the liveness, and the next run is a
 //!   whole iteration; nested ruv_run and ruv_loop_close from a callback return RUV_EBUSY;
+//! * §8: each stream call gives through `ruv_*` (`RUV_STREAM(tcp)`) what its `ruv_tcp_*` twin
+//!   gives (both kinds drive the same model; readable, writable, write queue size and fileno are
+//!   compared directly); `ruv_pipe_*` / `ruv_udp_*` on a TCP handle are RUV_EINVAL;
+//! * §11: handles and loops closed by earlier inputs stay safe to pass: handle calls are
+//!   RUV_EINVAL like a dead handle's, and ruv_run, ruv_loop_alive, ruv_loop_close and
+//!   ruv_tcp_new on a closed loop are RUV_EINVAL (the out-param untouched);
 //! * at the end every handle is closed, the loop is not alive and ruv_loop_close returns 0;
 //!   no socket or epoll descriptor is left open (checked in /proc/self/fd).
 //!
@@ -42,20 +50,21 @@
 
 mod callbacks;
 mod model;
+mod pipe_probe;
+mod stale;
 mod state;
+mod twins;
 
 use std::os::raw::c_int;
 use std::ptr;
 
 use libfuzzer_sys::fuzz_target;
 
-use ruv::ffi::handle::{ruv_handle_get_data, ruv_has_ref, ruv_is_active, ruv_ref, ruv_unref};
+use ruv::ffi::handle::{ruv_handle_get_data, ruv_has_ref, ruv_ref, ruv_unref};
 use ruv::ffi::loop_api::{ruv_backend_timeout, ruv_loop_alive, ruv_loop_close, ruv_loop_new};
 use ruv::ffi::tcp::{
-    ruv_tcp_accept, ruv_tcp_bind, ruv_tcp_connect, ruv_tcp_family, ruv_tcp_fileno,
-    ruv_tcp_getpeername, ruv_tcp_keepalive, ruv_tcp_listen, ruv_tcp_nodelay, ruv_tcp_readable,
-    ruv_tcp_simultaneous_accepts, ruv_tcp_start_read, ruv_tcp_stop_read, ruv_tcp_try_write,
-    ruv_tcp_writable, ruv_tcp_write_queue_size,
+    ruv_tcp_accept, ruv_tcp_bind, ruv_tcp_connect, ruv_tcp_fileno, ruv_tcp_keepalive,
+    ruv_tcp_listen, ruv_tcp_nodelay, ruv_tcp_simultaneous_accepts, ruv_tcp_try_write,
 };
 use ruv::ffi::types::{ruv_buf_t, ruv_loop_t};
 
@@ -69,7 +78,9 @@ fn program(inp: &mut Input<'_>) {
         let Some(op) = inp.byte() else { break };
         let a = inp.b();
         let s = st();
-        match op % 20 {
+        // Ops 128..=255: the stream calls go through their `ruv_*` twins (§8).
+        s.via_stream = op >= 128;
+        match op % 21 {
             // create
             0 => {
                 if let Some(slot) = free_slot() {
@@ -177,7 +188,7 @@ fn program(inp: &mut Input<'_>) {
             // start_read
             7 => {
                 let h = pick(s, a);
-                let r = call(|| ok(ruv_tcp_start_read(h, Some(read_cb)), "start_read"));
+                let r = call(|| ok(twins::start_read(h), "start_read"));
                 expect_closed(h, r, EINVAL, "start_read");
                 if !gone_or_closing(h) && rec_of(h).reading {
                     assert_eq!(r, -libc::EALREADY, "start_read twice");
@@ -192,7 +203,7 @@ fn program(inp: &mut Input<'_>) {
             // stop_read
             8 => {
                 let h = pick(s, a);
-                let r = call(|| ok(ruv_tcp_stop_read(h), "stop_read"));
+                let r = call(|| ok(twins::stop_read(h), "stop_read"));
                 expect_closed(h, r, EINVAL, "stop_read");
                 if r == 0 {
                     rec_of(h).reading = false;
@@ -283,27 +294,7 @@ fn program(inp: &mut Input<'_>) {
             // queries
             17 => {
                 let h = pick(s, a);
-                call(|| {
-                    let mut fd: c_int = -7;
-                    let r = ok(ruv_tcp_fileno(h, &mut fd), "fileno");
-                    assert!(r == 0 || fd == -7, "out-param written on failure");
-                    expect_closed(h, r, -libc::EBADF, "fileno");
-                    let mut fam: c_int = -7;
-                    let r = ok(ruv_tcp_family(h, &mut fam), "family");
-                    assert!(r == 0 || fam == -7, "out-param written on failure");
-                    // SAFETY: all-zero is a valid sockaddr_storage.
-                    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-                    let mut len = std::mem::size_of::<libc::sockaddr_storage>() as c_int;
-                    ok(
-                        ruv_tcp_getpeername(h, ptr::addr_of_mut!(ss).cast(), &mut len),
-                        "getpeername",
-                    );
-                    ok(ruv_tcp_readable(h), "readable");
-                    ok(ruv_tcp_writable(h), "writable");
-                    ok(ruv_is_active(hp(h)), "is_active");
-                    ok(ruv_has_ref(hp(h)), "has_ref");
-                    std::hint::black_box(ruv_tcp_write_queue_size(h));
-                });
+                call(|| twins::queries(h));
             }
             // ref / unref
             18 => {
@@ -326,7 +317,17 @@ fn program(inp: &mut Input<'_>) {
                 }
             }
             // stop + run
-            _ => stop_then_run(),
+            19 => stop_then_run(),
+            // pipe and UDP calls on a TCP handle, or a pipe made, listened on and closed
+            _ => {
+                let h = pick(s, a);
+                let c = inp.b();
+                if c & 0x80 != 0 {
+                    call(|| pipe_probe::pipe_probe(h));
+                } else {
+                    call(|| twins::wrong_kind_calls(h, c));
+                }
+            }
         }
     }
 }
@@ -367,6 +368,7 @@ fuzz_target!(|data: &[u8]| {
     // A reset peer must never raise SIGPIPE (MSG_NOSIGNAL): SIGPIPE keeps its default action.
     let mut loop_: *mut ruv_loop_t = ptr::null_mut();
     assert_eq!(ruv_loop_new(&mut loop_), 0);
+    stale::check_stale_loops(loop_, data.first().copied().unwrap_or(0));
     let mut state = Box::new(State {
         loop_,
         slots: [ptr::null_mut(); SLOTS],
@@ -378,6 +380,7 @@ fuzz_target!(|data: &[u8]| {
         refused_port: REFUSED.with(|p| *p),
         payload: payload(),
         budget: WRITE_BUDGET,
+        via_stream: false,
     });
     STATE.with(|s| s.set(&mut *state));
     // Slot 0 starts as a listener so that connects have somewhere to go.
@@ -395,6 +398,7 @@ fuzz_target!(|data: &[u8]| {
     program(&mut inp);
     finish();
     STATE.with(|s| s.set(ptr::null_mut()));
+    stale::retire(&state.dead, loop_);
     drop(state);
     // Every socket and epoll instance the input made must be closed now. (Other descriptors
     // are not counted: the sanitizer runtime opens pipes and /dev/null for its symbolizer.)

@@ -9,12 +9,12 @@ use ruv::ffi::handle::{
 };
 use ruv::ffi::loop_api::{ruv_loop_close, ruv_run, ruv_walk};
 use ruv::ffi::tcp::{
-    ruv_tcp_accept, ruv_tcp_new, ruv_tcp_readable, ruv_tcp_shutdown, ruv_tcp_start_read,
-    ruv_tcp_stop_read, ruv_tcp_writable, ruv_tcp_write, ruv_tcp_write_queue_size,
+    ruv_tcp_accept, ruv_tcp_new, ruv_tcp_readable, ruv_tcp_writable, ruv_tcp_write_queue_size,
 };
 use ruv::ffi::types::{ruv_buf_t, ruv_handle_t, ruv_tcp_t};
 
 use crate::state::*;
+use crate::twins;
 
 /// `ruv_close` on `h` (live, closing, dead or NULL), with the rules of §3.5 and §3.10.
 pub fn close_handle(h: *mut ruv_tcp_t, with_cb: bool) -> c_int {
@@ -77,7 +77,7 @@ pub fn do_action(h: *mut ruv_tcp_t, bit: u8) {
             shutdown_on(h);
         }
         5 => {
-            let r = ok(ruv_tcp_stop_read(h), "stop_read");
+            let r = ok(twins::stop_read(h), "stop_read");
             if r == 0 {
                 rec_of(h).reading = false;
             }
@@ -170,7 +170,7 @@ pub unsafe extern "C" fn connection_cb(server: *mut ruv_tcp_t, status: c_int) {
                 if mode == 2 {
                     assert_eq!(close_handle(client, true), 0);
                 } else {
-                    let r = ruv_tcp_start_read(client, Some(read_cb));
+                    let r = twins::start_read(client);
                     assert_eq!(r, 0, "start_read on an accepted handle");
                     rec_of(client).reading = true;
                 }
@@ -288,7 +288,7 @@ pub unsafe extern "C" fn read_cb(h: *mut ruv_tcp_t, nread: libc::ssize_t, data: 
         if nread as c_int == EOF {
             rec.eof = true;
             assert_eq!(ruv_tcp_readable(h), 0, "readable after EOF");
-            assert_eq!(ruv_tcp_start_read(h, Some(read_cb)), -libc::ENOTCONN);
+            assert_eq!(twins::start_read(h), -libc::ENOTCONN);
         }
         do_action(h, 3);
     }
@@ -318,7 +318,7 @@ pub fn new_handle(slot: usize, family: c_int) -> *mut ruv_tcp_t {
     h
 }
 
-/// `ruv_tcp_write` of `len` payload bytes in `nbufs` buffers, with the rules of §3.2.
+/// `ruv_tcp_write` (or `ruv_write`) of `len` payload bytes in `nbufs` buffers, with the rules of §3.2.
 pub fn write_on(h: *mut ruv_tcp_t, len: usize, nbufs: usize, with_cb: bool) -> c_int {
     let s = st();
     let len = take_budget(s, len);
@@ -342,13 +342,7 @@ pub fn write_on(h: *mut ruv_tcp_t, len: usize, nbufs: usize, with_cb: bool) -> c
     };
     let before = ruv_tcp_write_queue_size(h);
     let r = ok(
-        ruv_tcp_write(
-            h,
-            bufs.as_ptr(),
-            nbufs,
-            if with_cb { Some(write_cb) } else { None },
-            seq as *mut c_void,
-        ),
+        twins::write(h, &bufs[..nbufs], with_cb, seq as *mut c_void),
         "write",
     );
     expect_closed(h, r, EINVAL, "write");
@@ -368,9 +362,9 @@ pub fn write_on(h: *mut ruv_tcp_t, len: usize, nbufs: usize, with_cb: bool) -> c
     r
 }
 
-/// `ruv_tcp_shutdown`, with the rules of §3.6.
+/// `ruv_tcp_shutdown` (or `ruv_shutdown`), with the rules of §3.6.
 pub fn shutdown_on(h: *mut ruv_tcp_t) -> c_int {
-    let r = ok(ruv_tcp_shutdown(h, Some(shutdown_cb)), "shutdown");
+    let r = ok(twins::shutdown(h), "shutdown");
     expect_closed(h, r, EINVAL, "shutdown");
     if !gone_or_closing(h) && rec_of(h).shut {
         assert_eq!(r, -libc::ENOTCONN, "a second shutdown must be ENOTCONN");

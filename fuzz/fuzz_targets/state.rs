@@ -124,6 +124,8 @@ pub struct State {
     /// (an evolved corpus otherwise drifts towards inputs that move tens of megabytes and run
     /// at a fifth of the speed) while still allowing writes larger than the socket buffers.
     pub budget: usize,
+    /// The current operation calls the `ruv_*` stream twins rather than `ruv_tcp_*` (§8).
+    pub via_stream: bool,
 }
 
 /// Bytes one input may offer to write in total (see `State::budget`).
@@ -299,10 +301,14 @@ impl Input<'_> {
 /// A slot holding a handle (live, closing, or — rarely — the pointer of a dead one).
 pub fn pick(s: &State, b: u8) -> *mut ruv_tcp_t {
     // Mostly live or closing handles; 1 in 32 picks is the pointer of a handle whose close
-    // callback already ran (the library must catch it: RUV_EINVAL), or NULL when none.
+    // callback already ran (the library must catch it: RUV_EINVAL), or NULL when none; 1 in 32
+    // one closed by an earlier input, maybe on a loop that is closed too (§11).
     let i = b as usize % 32;
     if i == 31 {
         return s.dead.last().copied().unwrap_or(ptr::null_mut());
+    }
+    if i == 30 {
+        return crate::stale::stale_handle(b / 32);
     }
     s.slots[i % SLOTS]
 }
