@@ -69,14 +69,6 @@ impl Transport {
         }
     }
 
-    /// The TCP part, if this is TCP.
-    pub fn as_tcp(&self) -> Option<&TcpTransport> {
-        match self {
-            Transport::Tcp(t) => Some(t),
-            _ => None,
-        }
-    }
-
     /// Whether accepting drains the backlog per wakeup (always, but for a TCP listener with
     /// simultaneous accepts turned off).
     pub fn accepts_in_batches(&self) -> bool {
